@@ -1,0 +1,70 @@
+"""The application factory: the one place where concrete pieces are wired together."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+from fastapi import FastAPI
+
+from rendezvous import __version__
+from rendezvous.api import errors
+from rendezvous.api.middleware import RateLimit, RequestContext, make_storage
+from rendezvous.api.routers import health, me
+from rendezvous.config import Settings
+from rendezvous.db.engine import AsyncEngine, create_engine, session_factory
+
+DESCRIPTION = """A self-hostable scheduling server whose REST API is compatible with Cal.com's
+API v2. Authenticate with `Authorization: Bearer cal_…`. Responses use Cal.com's envelopes:
+`{"status": "success", "data": …}` and
+`{"status": "error", "error": {"code", "message", "details"}}`.
+"""
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    engine: AsyncEngine | None = None,
+) -> FastAPI:
+    """Build the app. ``clock`` and ``engine`` are injectable so tests build their own world."""
+    own_engine = engine is None
+    engine = engine or create_engine(
+        settings.database_url, pool_size=settings.db_pool_size, echo=settings.sql_echo
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if own_engine:
+            await engine.dispose()
+
+    app = FastAPI(
+        title="Rendezvous",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = session_factory(engine)
+    app.state.clock = clock
+
+    errors.install(app)
+    app.include_router(health.router)
+    app.include_router(me.router)
+
+    if settings.rate_limit_enabled:
+        app.add_middleware(
+            RateLimit,
+            limit=settings.rate_limit,
+            window=settings.rate_limit_window,
+            storage=make_storage(settings.redis_url),
+        )
+    app.add_middleware(RequestContext)
+    return app

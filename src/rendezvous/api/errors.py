@@ -1,0 +1,165 @@
+"""The one place where failures become HTTP: the Cal.com error envelope and the status table."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from rendezvous.domain import errors as de
+
+log = logging.getLogger("rendezvous.api")
+
+CODES = {
+    400: ("BadRequestException", "Bad Request"),
+    401: ("UnauthorizedException", "Unauthorized"),
+    403: ("ForbiddenException", "Forbidden"),
+    404: ("NotFoundException", "Not Found"),
+    405: ("MethodNotAllowedException", "Method Not Allowed"),
+    409: ("ConflictException", "Conflict"),
+    413: ("PayloadTooLargeException", "Payload Too Large"),
+    422: ("UnprocessableEntityException", "Unprocessable Entity"),
+    429: ("ThrottlerException", "Too Many Requests"),
+    500: ("InternalServerErrorException", "Internal Server Error"),
+}
+
+# Domain error class → HTTP status. Most specific class first.
+DOMAIN_STATUS: list[tuple[type[de.DomainError], int]] = [
+    (de.NotFound, 404),
+    (de.InvalidInput, 400),
+    (de.Forbidden, 403),
+    (de.Conflict, 409),
+    (de.RuleViolation, 422),
+]
+
+
+class ApiError(Exception):
+    """An HTTP-level refusal raised by routers and dependencies (auth, query parsing)."""
+
+    def __init__(
+        self, status: int, message: str, details: Any = None, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.details = details
+        self.headers = headers or {}
+
+
+def request_path(scope_path: str, query: bytes | str) -> str:
+    query = query.decode("latin-1") if isinstance(query, bytes) else query
+    return f"{scope_path}?{query}" if query else scope_path
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def error_body(status: int, message: str, path: str, details: Any = None) -> dict[str, Any]:
+    code, reason = CODES.get(status, ("HttpException", "Error"))
+    if details is None:
+        details = {"message": message, "error": reason, "statusCode": status}
+    return {
+        "status": "error",
+        # Cal.com compat: the top-level "message" is Rendezvous's addition (contract §0 item 3).
+        "message": message,
+        "timestamp": now_iso(),
+        "path": path,
+        "error": {"code": code, "message": message, "details": details},
+    }
+
+
+def error_response(
+    status: int,
+    message: str,
+    path: str,
+    details: Any = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    return Response(
+        orjson.dumps(error_body(status, message, path, details)),
+        status_code=status,
+        media_type="application/json",
+        headers=headers,
+    )
+
+
+def _path(request: Request) -> str:
+    return request_path(request.url.path, request.url.query)
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "header"):
+        parts = parts[1:]
+    # Discriminated unions add the tag (e.g. "integration") as a path step: keep the field path.
+    return ".".join(parts) or "body"
+
+
+def validation_details(exc: RequestValidationError) -> tuple[str, dict[str, Any]]:
+    errors = []
+    for err in exc.errors():
+        loc = tuple(err.get("loc", ()))
+        if err.get("type") == "json_invalid":
+            return "Malformed JSON body: " + str(err.get("ctx", {}).get("error", "invalid JSON")), {
+                "errors": [{"property": "body", "location": "body", "message": "invalid JSON"}]
+            }
+        message = str(err.get("msg", "invalid"))
+        if message.startswith("Value error, "):
+            message = message[len("Value error, ") :]
+        item: dict[str, Any] = {
+            "property": _field(loc),
+            "location": str(loc[0]) if loc else "body",
+            "message": message,
+            "constraints": {str(err.get("type", "invalid")): message},
+        }
+        if "input" in err and err.get("type") != "missing":
+            value = err["input"]
+            if isinstance(value, str | int | float | bool) or value is None:
+                item["value"] = value
+        errors.append(item)
+    summary = "; ".join(f"{e['property']}: {e['message']}" for e in errors)
+    return summary or "Bad request", {"errors": errors}
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError) -> Response:
+        return error_response(exc.status, exc.message, _path(request), exc.details, exc.headers)
+
+    @app.exception_handler(de.DomainError)
+    async def _domain_error(request: Request, exc: de.DomainError) -> Response:
+        status = next((s for cls, s in DOMAIN_STATUS if isinstance(exc, cls)), 400)
+        details = None
+        if exc.details is not None:
+            details = {
+                "message": exc.message,
+                "error": CODES[status][1],
+                "statusCode": status,
+                "reason": exc.code,
+                **({"data": exc.details} if exc.details else {}),
+            }
+        return error_response(status, exc.message, _path(request), details)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        message, details = validation_details(exc)
+        return error_response(400, message, _path(request), details)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404 and exc.detail == "Not Found":
+            message = f"Cannot {request.method} {request.url.path}"
+        elif exc.status_code == 405:
+            message = f"Method {request.method} is not allowed on {request.url.path}"
+        else:
+            message = str(exc.detail)
+        return error_response(
+            exc.status_code, message, _path(request), headers=dict(exc.headers or {})
+        )

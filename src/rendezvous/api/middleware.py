@@ -1,0 +1,154 @@
+"""Pure ASGI middleware: request ids, access logs, last-resort 500s, and rate limiting."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import re
+import time
+import uuid
+
+from limits import RateLimitItem, parse
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.strategies import FixedWindowRateLimiter
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from rendezvous.api.errors import error_response, request_path
+
+access_log = logging.getLogger("rendezvous.access")
+error_log = logging.getLogger("rendezvous.api")
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", ()):
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+class RequestContext:
+    """Outermost layer: every response carries X-Request-Id; an unhandled exception becomes a
+    500 envelope (logged with the request id, nothing internal sent); one access-log line per
+    request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = _header(scope, b"x-request-id")
+        request_id = given if given and _REQUEST_ID.match(given) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        started = time.perf_counter()
+        status = 500
+        response_started = False
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status, response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+                status = message["status"]
+                headers = list(message.get("headers", []))
+                headers.append((b"x-request-id", request_id.encode()))
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        except Exception:
+            error_log.exception("unhandled error", extra={"request_id": request_id})
+            if not response_started:
+                response = error_response(
+                    500,
+                    "Internal server error",
+                    request_path(scope["path"], scope.get("query_string", b"")),
+                    headers={"x-request-id": request_id},
+                )
+                await response(scope, receive, send)
+        finally:
+            access_log.info(
+                "%s %s %s",
+                scope["method"],
+                scope["path"],
+                status,
+                extra={
+                    "request_id": request_id,
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "client": (scope.get("client") or ("-",))[0],
+                },
+            )
+
+
+def make_storage(redis_url: str | None) -> Storage:
+    if redis_url:
+        # limits names its asyncio Redis backend with an "async+" scheme prefix.
+        uri = redis_url if redis_url.startswith("async+") else "async+" + redis_url
+        return RedisStorage(uri, implementation="redispy")
+    return MemoryStorage()
+
+
+class RateLimit:
+    """Fixed-window limit per API key (its digest, never the key) or, when anonymous, per client IP.
+
+    Sends Cal.com's X-RateLimit-*-Default headers on every /v2 response, and Retry-After on 429
+    (Cal.com compat: Retry-After is Rendezvous's addition, contract §0 item 5)."""
+
+    def __init__(self, app: ASGIApp, *, limit: int, window: int, storage: Storage) -> None:
+        self.app = app
+        self.item: RateLimitItem = parse(f"{limit} per {window} second")
+        self.limit = limit
+        self.storage = storage
+        self.limiter = FixedWindowRateLimiter(storage)
+
+    def _tracker(self, scope: Scope) -> str:
+        auth = _header(scope, b"authorization") or ""
+        scheme, _, token = auth.partition(" ")
+        if scheme.lower() == "bearer" and token.strip():
+            return "key:" + hashlib.sha256(token.strip().encode()).hexdigest()[:40]
+        client = scope.get("client")
+        return "ip:" + (client[0] if client else "unknown")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/v2"):
+            await self.app(scope, receive, send)
+            return
+        tracker = self._tracker(scope)
+        try:
+            allowed = await self.limiter.hit(self.item, "rendezvous", tracker)
+            stats = await self.limiter.get_window_stats(self.item, "rendezvous", tracker)
+        except Exception:  # the limiter's store is down: serve rather than fail every request
+            error_log.exception("rate limiter unavailable")
+            await self.app(scope, receive, send)
+            return
+        reset = max(0, math.ceil(stats.reset_time - time.time()))
+        headers = [
+            (b"x-ratelimit-limit-default", str(self.limit).encode()),
+            (b"x-ratelimit-remaining-default", str(max(0, stats.remaining)).encode()),
+            (b"x-ratelimit-reset-default", str(reset).encode()),
+        ]
+        if not allowed:
+            message = "CustomThrottlerGuard - Too many requests. Please try again later."
+            response = error_response(
+                429,
+                message,
+                request_path(scope["path"], scope.get("query_string", b"")),
+                details=message,
+                headers={k.decode(): v.decode() for k, v in headers} | {"retry-after": str(reset)},
+            )
+            await response(scope, receive, send)
+            return
+
+        async def send_wrapper(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = list(message.get("headers", [])) + headers
+            await send(message)
+
+        await self.app(scope, receive, send_wrapper)

@@ -1,0 +1,19 @@
+"""GET /health: the process is up and the database answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from rendezvous.db.engine import ping
+
+router = APIRouter(tags=["Operations"])
+
+
+@router.get("/health", summary="Liveness and database check")
+async def health(request: Request) -> Any:
+    if not await ping(request.app.state.engine):
+        return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
+    return {"status": "ok", "database": "ok"}

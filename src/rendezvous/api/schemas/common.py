@@ -1,0 +1,97 @@
+"""Wire-model building blocks shared by every resource: camelCase, envelopes, common field types.
+
+Pydantic's lax mode already accepts integers sent as floats with a zero fraction (``30.0``) and
+integer strings in query parameters, and rejects ``30.5``: the leniency of contract §0 item 11.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Annotated, Any, Generic, Literal, TypeVar
+from zoneinfo import available_timezones
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+T = TypeVar("T")
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+Weekday = Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+Locale = Literal[
+    "ar", "ca", "de", "es", "eu", "he", "id", "ja", "lv", "pl", "ro", "sr", "th", "vi", "az",
+    "cs", "el", "es-419", "fi", "hr", "it", "km", "nl", "pt", "ru", "sv", "tr", "zh-CN", "bg",
+    "da", "en", "et", "fr", "hu", "iw", "ko", "no", "pt-BR", "sk", "ta", "uk", "zh-TW", "bn",
+]  # fmt: skip
+
+
+class WireModel(BaseModel):
+    """Input models: camelCase on the wire, unknown fields ignored (Cal.com strips them)."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, extra="ignore", str_strip_whitespace=False
+    )
+
+
+class OutModel(BaseModel):
+    """Output models: serialised by alias (camelCase)."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, serialize_by_alias=True
+    )
+
+
+@lru_cache(maxsize=1)
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def check_time_zone(value: str) -> str:
+    if value not in _zones():
+        raise ValueError(f"'{value}' is not a valid IANA time zone")
+    return value
+
+
+TimeZoneName = Annotated[str, AfterValidator(check_time_zone)]
+
+
+def check_metadata(value: dict[str, Any]) -> dict[str, Any]:
+    """Cal.com's metadata limits: at most 50 keys, keys up to 40 characters, values up to 500."""
+    if len(value) > 50:
+        raise ValueError("metadata may have at most 50 keys")
+    for key, item in value.items():
+        if len(key) > 40:
+            raise ValueError(f"metadata key '{key[:40]}…' is longer than 40 characters")
+        if isinstance(item, str) and len(item) > 500:
+            raise ValueError(f"metadata value of '{key}' is longer than 500 characters")
+        if not isinstance(item, str | int | float | bool):
+            raise ValueError(f"metadata value of '{key}' must be a string, number or boolean")
+    return value
+
+
+Metadata = Annotated[dict[str, Any], AfterValidator(check_metadata)]
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
+
+
+def check_hhmm(value: str) -> str:
+    if not _HHMM.match(value):
+        raise ValueError("must be a time of day as HH:MM (00:00–24:00)")
+    return value
+
+
+ClockTime = Annotated[str, AfterValidator(check_hhmm)]
+
+Take = Annotated[int, Field(ge=1, le=250)]
+Skip = Annotated[int, Field(ge=0)]
+
+
+class Envelope(BaseModel, Generic[T]):
+    status: Literal["success"] = "success"
+    data: T
+
+
+def success(data: Any) -> dict[str, Any]:
+    return {"status": "success", "data": data}

@@ -1,0 +1,223 @@
+"""Command line: ``rendezvous serve|migrate|users|keys|demo``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+from zoneinfo import available_timezones
+
+from rendezvous.config import ConfigError, Settings, load_settings
+from rendezvous.db.engine import create_engine, session_factory
+from rendezvous.db.migrate import upgrade_sync
+from rendezvous.db.uow import UnitOfWork
+from rendezvous.domain.errors import DomainError
+from rendezvous.services import accounts
+
+T = TypeVar("T")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _run(settings: Settings, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+    async def go() -> T:
+        engine = create_engine(settings.database_url)
+        try:
+            async with UnitOfWork(session_factory(engine), write=True) as uow:
+                result = await work(uow)
+                await uow.commit()
+                return result
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(go())
+
+
+async def _user_by_email(uow: UnitOfWork, email: str) -> Any:
+    user = await uow.users.by_email(email.strip().lower())
+    if user is None:
+        raise DomainError(f"no user with email {email}")
+    return user
+
+
+def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> None:
+    upgrade_sync(settings.database_url)
+    print("database is at the latest migration", file=sys.stderr)
+
+
+def cmd_users_create(settings: Settings, args: argparse.Namespace) -> None:
+    if args.time_zone not in available_timezones():
+        raise DomainError(f"'{args.time_zone}' is not a valid IANA time zone")
+
+    async def work(uow: UnitOfWork) -> Any:
+        return await accounts.create_user(
+            uow,
+            email=args.email,
+            username=args.username,
+            name=args.name,
+            time_zone=args.time_zone,
+            now=_now(),
+        )
+
+    user = _run(settings, work)
+    print(f"created user {user.id} <{user.email}> (default schedule {user.default_schedule_id})")
+
+
+def cmd_keys_create(settings: Settings, args: argparse.Namespace) -> None:
+    async def work(uow: UnitOfWork) -> accounts.IssuedKey:
+        user = await _user_by_email(uow, args.user)
+        return await accounts.issue_key(
+            uow, user_id=user.id, now=_now(), expires_in_days=args.expires_in_days, note=args.note
+        )
+
+    issued = _run(settings, work)
+    print(issued.key)  # alone on stdout, so `KEY=$(rendezvous keys create …)` works
+
+
+def cmd_keys_list(settings: Settings, args: argparse.Namespace) -> None:
+    async def work(uow: UnitOfWork) -> list[Any]:
+        user = await _user_by_email(uow, args.user)
+        return list(await uow.keys.for_user(user.id))
+
+    now = _now()
+    print(f"{'ID':>5}  {'PREFIX':<12} {'STATE':<8} {'CREATED':<20} {'EXPIRES':<20} LAST USED")
+    for key in _run(settings, work):
+        state = "revoked" if key.revoked_at else ("expired" if key.refusal(now) else "active")
+
+        def fmt(value: datetime | None) -> str:
+            return value.strftime("%Y-%m-%d %H:%M:%SZ") if value else "-"
+
+        print(
+            f"{key.id:>5}  {key.prefix + '…':<12} {state:<8} {fmt(key.created_at):<20} "
+            f"{fmt(key.expires_at):<20} {fmt(key.last_used_at)}"
+        )
+
+
+def cmd_keys_revoke(settings: Settings, args: argparse.Namespace) -> None:
+    async def work(uow: UnitOfWork) -> None:
+        await accounts.revoke_key(uow, args.id, _now())
+
+    _run(settings, work)
+    print(f"revoked key {args.id}", file=sys.stderr)
+
+
+def ensure_demo(settings: Settings) -> str | None:
+    """Create the demo user and a key when the database has no user yet; return the key."""
+
+    async def work(uow: UnitOfWork) -> str | None:
+        if await uow.users.count() > 0:
+            return None
+        user = await accounts.create_user(
+            uow,
+            email="demo@example.com",
+            username="demo",
+            name="Demo User",
+            time_zone="UTC",
+            now=_now(),
+        )
+        issued = await accounts.issue_key(uow, user_id=user.id, now=_now(), note="demo")
+        return issued.key
+
+    return _run(settings, work)
+
+
+def cmd_demo(settings: Settings, _args: argparse.Namespace) -> None:
+    upgrade_sync(settings.database_url)
+    key = ensure_demo(settings)
+    if key:
+        print(f"Demo user demo@example.com created. API key (shown once):\n{key}")
+    else:
+        print(
+            "Users already exist; no demo user created. Use `rendezvous keys create --user EMAIL`."
+        )
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from rendezvous.logs import configure
+
+    configure(settings.log_level, as_json=settings.log_json)
+    if not args.no_migrate:
+        upgrade_sync(settings.database_url)
+        key = ensure_demo(settings)
+        if key:
+            print(
+                "\n  Demo user demo@example.com created. Its API key (shown once):\n\n"
+                f"    {key}\n\n  Try: curl -H 'Authorization: Bearer {key}' "
+                f"http://{settings.host}:{settings.port}/v2/me\n",
+                flush=True,
+            )
+    uvicorn.run(
+        "rendezvous.api.asgi:app_factory",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        loop="uvloop",
+        http="httptools",
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=10,
+        proxy_headers=True,
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rendezvous", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="migrate, create the demo user if none, and serve HTTP")
+    serve.add_argument("--no-migrate", action="store_true", help="skip migration and demo user")
+    serve.set_defaults(func=cmd_serve)
+    sub.add_parser("migrate", help="upgrade the database to the latest schema").set_defaults(
+        func=cmd_migrate
+    )
+    sub.add_parser("demo", help="create a demo user and print its API key").set_defaults(
+        func=cmd_demo
+    )
+
+    users = sub.add_parser("users", help="manage users").add_subparsers(dest="sub", required=True)
+    create = users.add_parser("create", help="create a user (with a default schedule)")
+    create.add_argument("--email", required=True)
+    create.add_argument("--username", required=True)
+    create.add_argument("--name", default=None)
+    create.add_argument("--time-zone", default="UTC")
+    create.set_defaults(func=cmd_users_create)
+
+    keys = sub.add_parser("keys", help="manage API keys").add_subparsers(dest="sub", required=True)
+    kc = keys.add_parser("create", help="create a key; prints it alone on stdout, once")
+    kc.add_argument("--user", required=True, metavar="EMAIL")
+    kc.add_argument("--expires-in-days", type=int, default=None)
+    kc.add_argument("--note", default=None)
+    kc.set_defaults(func=cmd_keys_create)
+    kl = keys.add_parser("list", help="list a user's keys (never the keys themselves)")
+    kl.add_argument("--user", required=True, metavar="EMAIL")
+    kl.set_defaults(func=cmd_keys_list)
+    kr = keys.add_parser("revoke", help="revoke a key by id")
+    kr.add_argument("id", type=int)
+    kr.set_defaults(func=cmd_keys_revoke)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        args.func(settings, args)
+    except ConfigError as exc:
+        print(f"rendezvous: {exc}", file=sys.stderr)
+        return 2
+    except DomainError as exc:
+        print(f"rendezvous: {exc.message}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Every query lives here; repositories return domain objects, never ORM rows."""

@@ -1,0 +1,59 @@
+"""Unit of work: one session, one transaction, the repositories that share it."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from rendezvous.db.engine import SQLITE_BEGIN
+from rendezvous.db.repos.schedules import ScheduleRepo
+from rendezvous.db.repos.users import ApiKeyRepo, UserRepo
+
+
+class UnitOfWork:
+    """One session per request or command. Leaving without ``commit()`` rolls back.
+
+    ``write=True`` (or ``begin_write()``) takes SQLite's write lock at BEGIN (BEGIN IMMEDIATE), so a
+    check-then-write use case cannot interleave with another writer. PostgreSQL relies on
+    constraints and row locks instead.
+    """
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, write: bool = False) -> None:
+        self._sessions = sessions
+        self._write = write
+        self.session: AsyncSession
+
+    async def __aenter__(self) -> Self:
+        self.session = self._sessions()
+        if self._write:
+            await self.session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
+        self.users = UserRepo(self.session)
+        self.keys = ApiKeyRepo(self.session)
+        self.schedules = ScheduleRepo(self.session)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if self.session.in_transaction():
+                await self.session.rollback()
+        finally:
+            await self.session.close()
+
+    async def begin_write(self) -> None:
+        """Start this use case's write transaction, after any reads (such as authentication)."""
+        if self.session.in_transaction():
+            await self.session.commit()
+        await self.session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
+
+    async def commit(self) -> None:
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        await self.session.rollback()

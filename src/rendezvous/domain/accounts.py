@@ -1,0 +1,45 @@
+"""Users and API keys as the rest of the code sees them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: int
+    email: str
+    username: str
+    name: str | None
+    time_zone: str
+    week_start: str = "Monday"
+    time_format: int = 24
+    locale: str | None = "en"
+    avatar_url: str | None = None
+    bio: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    default_schedule_id: int | None = None
+    organization_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    id: int
+    user_id: int
+    key_hash: str
+    prefix: str
+    note: str | None
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+    def refusal(self, now: datetime) -> str | None:
+        """Why this key may not be used at ``now``, or None when it may."""
+        if self.revoked_at is not None:
+            return "API key has been revoked"
+        if self.expires_at is not None and self.expires_at <= now:
+            return "API key has expired"
+        return None

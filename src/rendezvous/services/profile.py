@@ -1,0 +1,28 @@
+"""The caller's own profile (/v2/me)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from rendezvous.domain.accounts import User
+from rendezvous.domain.errors import Conflict, NotFound
+from rendezvous.services.ports import UnitOfWork
+
+
+async def update_profile(
+    uow: UnitOfWork, user: User, changes: dict[str, Any], now: datetime
+) -> User:
+    """Apply the named changes (snake_case field → value); fields not named stay as they are."""
+    if "email" in changes:
+        changes["email"] = str(changes["email"]).strip().lower()
+        if await uow.users.email_taken(changes["email"], except_id=user.id):
+            raise Conflict(f"A user with email {changes['email']} already exists")
+    schedule_id = changes.get("default_schedule_id")
+    if schedule_id is not None and not await uow.schedules.owned_by(schedule_id, user.id):
+        raise NotFound(f"Schedule with id={schedule_id} not found")
+    if not changes:
+        return user
+    updated = await uow.users.update(user.id, now=now, **changes)
+    await uow.commit()
+    return updated
