@@ -73,4 +73,195 @@ class Schedule(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-__all__ = ["ApiKey", "Base", "Index", "Schedule", "UniqueConstraint", "User"]
+class EventType(Base):
+    __tablename__ = "event_types"
+    __table_args__ = (UniqueConstraint("owner_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    team_id: Mapped[int | None] = mapped_column(index=True)
+    slug: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str] = mapped_column(String(255))
+    hidden: Mapped[bool] = mapped_column(default=False)
+    position: Mapped[int] = mapped_column(default=0)
+    schedule_id: Mapped[int | None] = mapped_column(
+        ForeignKey("schedules.id", ondelete="SET NULL"), index=True
+    )
+    # The engine's inputs, kept in the engine's own shape so slot requests parse no wire JSON.
+    length: Mapped[int]
+    length_options: Mapped[list[int]] = mapped_column(JSONType(), default=list)
+    slot_interval: Mapped[int | None]
+    minimum_notice: Mapped[int] = mapped_column(default=0)
+    before_buffer: Mapped[int] = mapped_column(default=0)
+    after_buffer: Mapped[int] = mapped_column(default=0)
+    offset_start: Mapped[int] = mapped_column(default=0)
+    only_first_slot: Mapped[bool] = mapped_column(default=False)
+    seats_per_slot: Mapped[int | None]
+    booking_window: Mapped[dict[str, Any] | None] = mapped_column(JSONType())
+    count_limits: Mapped[dict[str, Any] | None] = mapped_column(JSONType())
+    duration_limits: Mapped[dict[str, Any] | None] = mapped_column(JSONType())
+    # Every setting in its wire (camelCase) form, echoed by the API.
+    settings: Mapped[dict[str, Any]] = mapped_column(JSONType())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Booking(Base):
+    __tablename__ = "bookings"
+    __table_args__ = (
+        Index("ix_bookings_user_id_start_at", "user_id", "start_at"),
+        Index("ix_bookings_event_type_id_start_at", "event_type_id", "start_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    event_type_id: Mapped[int | None] = mapped_column(
+        ForeignKey("event_types.id", ondelete="SET NULL")
+    )
+    title: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    end_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    location: Mapped[str] = mapped_column(Text, default="")
+    meeting_url: Mapped[str | None] = mapped_column(Text)
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", JSONType(), default=dict)
+    responses: Mapped[dict[str, Any]] = mapped_column(JSONType(), default=dict)
+    guests: Mapped[list[str]] = mapped_column(JSONType(), default=list)
+    ics_uid: Mapped[str] = mapped_column(String(255))
+    recurring_uid: Mapped[str | None] = mapped_column(String(64), index=True)
+    seated: Mapped[bool] = mapped_column(default=False)
+    absent_host: Mapped[bool] = mapped_column(default=False)
+    cancellation_reason: Mapped[str | None] = mapped_column(Text)
+    cancelled_by_email: Mapped[str | None] = mapped_column(String(320))
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    rescheduling_reason: Mapped[str | None] = mapped_column(Text)
+    rescheduled_by_email: Mapped[str | None] = mapped_column(String(320))
+    rescheduled_from_uid: Mapped[str | None] = mapped_column(String(64))
+    rescheduled_to_uid: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class BookingHost(Base):
+    __tablename__ = "booking_hosts"
+
+    booking_id: Mapped[int] = mapped_column(
+        ForeignKey("bookings.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class Attendee(Base):
+    __tablename__ = "attendees"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(
+        ForeignKey("bookings.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    time_zone: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(10), default="en")
+    phone_number: Mapped[str | None] = mapped_column(String(32))
+    seat_uid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    responses: Mapped[dict[str, Any]] = mapped_column(JSONType(), default=dict)
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", JSONType(), default=dict)
+    absent: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Occupancy(Base):
+    """One row per host of each booking that holds time, covering [start − buffer before,
+    end + buffer after); slot reservations hold time the same way until they expire.
+
+    On PostgreSQL an exclusion constraint (migration 0002) makes two overlapping rows for one host
+    impossible; on SQLite writers serialise with BEGIN IMMEDIATE and check before inserting."""
+
+    __tablename__ = "occupancy"
+    __table_args__ = (
+        Index("ix_occupancy_user_id_start_at_end_at", "user_id", "start_at", "end_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    booking_id: Mapped[int | None] = mapped_column(
+        ForeignKey("bookings.id", ondelete="CASCADE"), index=True
+    )
+    reservation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("slot_reservations.id", ondelete="CASCADE"), index=True
+    )
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    end_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class SlotReservation(Base):
+    __tablename__ = "slot_reservations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(64), unique=True)
+    event_type_id: Mapped[int] = mapped_column(
+        ForeignKey("event_types.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    slot_start: Mapped[datetime] = mapped_column(UTCDateTime())
+    slot_end: Mapped[datetime] = mapped_column(UTCDateTime())
+    duration: Mapped[int]
+    until: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Outbox(Base):
+    """Side effects written in the transaction that caused them; the worker delivers them."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_due_at", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    topic: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    booking_uid: Mapped[str | None] = mapped_column(String(64), index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONType())
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class IdempotencyKey(Base):
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("scope", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(100))
+    key: Mapped[str] = mapped_column(String(255))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int]
+    response: Mapped[dict[str, Any]] = mapped_column(JSONType())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+__all__ = [
+    "ApiKey",
+    "Attendee",
+    "Base",
+    "Booking",
+    "BookingHost",
+    "EventType",
+    "IdempotencyKey",
+    "Occupancy",
+    "Outbox",
+    "Schedule",
+    "SlotReservation",
+    "User",
+]
