@@ -186,3 +186,38 @@ def make_user(db: AsyncEngine, clock: FixedClock) -> Any:
         return Account(user.id, user.email, user.username, issued.key, user.default_schedule_id)
 
     return make
+
+
+@pytest.fixture
+def make_event_type(db: AsyncEngine, clock: FixedClock) -> Any:
+    """``await make_event_type(bob, length=30, ...)`` → event type id, written through the repo
+    (for tests of slots and bookings that do not exercise the event-types API)."""
+    from rendezvous.domain.models import EventRules
+
+    sessions = session_factory(db)
+
+    async def make(
+        owner: Account,
+        slug: str = "intro",
+        *,
+        settings: dict[str, Any] | None = None,
+        schedule_id: int | None = None,
+        **rules: Any,
+    ) -> int:
+        rules.setdefault("length", 30)
+        async with UnitOfWork(sessions, write=True) as uow:
+            event_type = await uow.event_types.add(
+                owner_id=owner.id,
+                slug=slug,
+                title=slug.title(),
+                hidden=False,
+                schedule_id=schedule_id,
+                rules=EventRules(**rules),
+                settings={"lengthInMinutes": rules["length"], "title": slug.title(), "slug": slug}
+                | (settings or {}),
+                now=clock(),
+            )
+            await uow.commit()
+        return event_type.id
+
+    return make

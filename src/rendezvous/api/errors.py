@@ -136,8 +136,15 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(de.DomainError)
     async def _domain_error(request: Request, exc: de.DomainError) -> Response:
         status = next((s for cls, s in DOMAIN_STATUS if isinstance(exc, cls)), 400)
-        details = None
-        if exc.details is not None:
+        details: Any = None
+        fields = exc.details.get("fields") if isinstance(exc.details, dict) else None
+        if isinstance(exc, de.InvalidInput) and fields:
+            details = {
+                "errors": [
+                    {"property": f, "location": "query", "message": exc.message} for f in fields
+                ]
+            }
+        elif exc.details is not None:
             details = {
                 "message": exc.message,
                 "error": CODES[status][1],

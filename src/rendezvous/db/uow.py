@@ -8,6 +8,12 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from rendezvous.db.engine import SQLITE_BEGIN
+from rendezvous.db.repos.bookings import BookingRepo
+from rendezvous.db.repos.event_types import EventTypeRepo
+from rendezvous.db.repos.idempotency import IdempotencyRepo
+from rendezvous.db.repos.outbox import OutboxRepo
+from rendezvous.db.repos.occupancy import OccupancyRepo
+from rendezvous.db.repos.reservations import ReservationRepo
 from rendezvous.db.repos.schedules import ScheduleRepo
 from rendezvous.db.repos.users import ApiKeyRepo, UserRepo
 
@@ -32,6 +38,12 @@ class UnitOfWork:
         self.users = UserRepo(self.session)
         self.keys = ApiKeyRepo(self.session)
         self.schedules = ScheduleRepo(self.session)
+        self.event_types = EventTypeRepo(self.session)
+        self.occupancy = OccupancyRepo(self.session)
+        self.bookings = BookingRepo(self.session)
+        self.reservations = ReservationRepo(self.session)
+        self.outbox = OutboxRepo(self.session)
+        self.idempotency = IdempotencyRepo(self.session)
         return self
 
     async def __aexit__(

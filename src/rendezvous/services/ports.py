@@ -4,9 +4,15 @@ never import it (dependencies point one way: domain ← services ← db)."""
 from __future__ import annotations
 
 from datetime import datetime
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from rendezvous.domain.accounts import ApiKey, User
+from rendezvous.domain.bookings import Attendee, Booking, BookingFilters, StoredResponse
+from rendezvous.domain.event_types import EventType
+from rendezvous.domain.models import BookedTime, Busy, EventRules
+from rendezvous.domain.reservations import Reservation
+from rendezvous.domain.schedules import StoredSchedule
 
 
 class UserRepo(Protocol):
@@ -49,6 +55,150 @@ class ScheduleRepo(Protocol):
         now: datetime,
     ) -> int: ...
     async def owned_by(self, schedule_id: int, user_id: int) -> bool: ...
+    async def get(self, schedule_id: int) -> StoredSchedule | None: ...
+    async def for_user(self, user_id: int) -> list[StoredSchedule]: ...
+    async def update(self, schedule_id: int, *, now: datetime, **fields: Any) -> StoredSchedule: ...
+    async def remove(self, schedule_id: int) -> None: ...
+
+
+class EventTypeRepo(Protocol):
+    async def add(
+        self,
+        *,
+        owner_id: int | None,
+        slug: str,
+        title: str,
+        hidden: bool,
+        schedule_id: int | None,
+        rules: EventRules,
+        settings: dict[str, Any],
+        now: datetime,
+        team_id: int | None = None,
+    ) -> EventType: ...
+    async def update(
+        self,
+        event_type_id: int,
+        *,
+        slug: str,
+        title: str,
+        hidden: bool,
+        schedule_id: int | None,
+        rules: EventRules,
+        settings: dict[str, Any],
+        now: datetime,
+    ) -> EventType: ...
+    async def get(self, event_type_id: int) -> EventType | None: ...
+    async def by_owner_slug(self, owner_id: int, slug: str) -> EventType | None: ...
+    async def for_owner(
+        self, owner_id: int, *, include_hidden: bool = True, newest_first: bool | None = None
+    ) -> list[EventType]: ...
+    async def remove(self, event_type_id: int) -> None: ...
+    async def using_schedule(self, owner_id: int, schedule_id: int, *, or_default: bool) -> int: ...
+
+
+class OccupancyRepo(Protocol):
+    async def busy(
+        self,
+        user_ids: Sequence[int],
+        start: datetime,
+        end: datetime,
+        *,
+        now: datetime,
+        exclude_booking_uid: str | None = None,
+    ) -> list[Busy]: ...
+    async def overlapping(
+        self, user_ids: Sequence[int], start: datetime, end: datetime, *, now: datetime
+    ) -> list[tuple[int, int | None, int | None]]: ...
+    async def purge_expired(
+        self, user_ids: Sequence[int], start: datetime, end: datetime, *, now: datetime
+    ) -> None: ...
+
+
+class BookingRepo(Protocol):
+    async def booked_times(
+        self, event_type_id: int, start: datetime, end: datetime, *, exclude_uid: str | None = None
+    ) -> list[BookedTime]: ...
+    async def by_uid(self, uid: str, *, lock: bool = False) -> Booking | None: ...
+    async def by_recurring_uid(self, recurring_uid: str) -> list[Booking]: ...
+    async def seated_at(
+        self, event_type_id: int, start: datetime, *, lock: bool
+    ) -> Booking | None: ...
+    async def list_visible(
+        self,
+        filters: BookingFilters,
+        *,
+        user_id: int,
+        email: str,
+        now: datetime,
+        take: int,
+        skip: int,
+    ) -> tuple[list[Booking], int]: ...
+    async def add(
+        self, booking: Booking, *, hold: Sequence[tuple[int, datetime, datetime]]
+    ) -> Booking: ...
+    async def add_seat(self, booking_id: int, attendee: Attendee) -> None: ...
+    async def remove_seat(self, booking_id: int, seat_uid: str) -> bool: ...
+    async def hold(
+        self, booking_id: int, hold: Sequence[tuple[int, datetime, datetime]]
+    ) -> None: ...
+    async def release(self, booking_id: int) -> None: ...
+    async def transition(
+        self,
+        booking_id: int,
+        *,
+        from_statuses: Sequence[str],
+        to_status: str,
+        now: datetime,
+        **fields: Any,
+    ) -> bool: ...
+    async def touch(self, booking_id: int, now: datetime) -> None: ...
+
+
+class OutboxRepo(Protocol):
+    async def add(
+        self,
+        *,
+        kind: str,
+        topic: str,
+        payload: dict[str, Any],
+        now: datetime,
+        due_at: datetime | None = None,
+        user_id: int | None = None,
+        booking_uid: str | None = None,
+    ) -> None: ...
+    async def topics_for(self, booking_uid: str) -> list[str]: ...
+
+
+class IdempotencyRepo(Protocol):
+    async def find(self, scope: str, key: str, now: datetime) -> StoredResponse | None: ...
+    async def claim(
+        self, scope: str, key: str, request_hash: str, *, now: datetime, expires_at: datetime
+    ) -> bool: ...
+    async def store(
+        self, scope: str, key: str, *, status_code: int, response: dict[str, Any]
+    ) -> None: ...
+    async def purge_expired(self, now: datetime) -> None: ...
+
+
+class ReservationRepo(Protocol):
+    async def add(
+        self,
+        *,
+        uid: str,
+        event_type_id: int,
+        user_id: int | None,
+        host_ids: Sequence[int],
+        slot_start: datetime,
+        slot_end: datetime,
+        hold_start: datetime,
+        hold_end: datetime,
+        duration: int,
+        until: datetime,
+        now: datetime,
+    ) -> Reservation: ...
+    async def get(self, uid: str) -> Reservation | None: ...
+    async def remove(self, reservation_id: int) -> None: ...
+    async def purge_expired(self, now: datetime) -> int: ...
 
 
 class UnitOfWork(Protocol):
@@ -59,6 +209,20 @@ class UnitOfWork(Protocol):
     def keys(self) -> ApiKeyRepo: ...
     @property
     def schedules(self) -> ScheduleRepo: ...
+    @property
+    def event_types(self) -> EventTypeRepo: ...
+    @property
+    def occupancy(self) -> OccupancyRepo: ...
+    @property
+    def bookings(self) -> BookingRepo: ...
+    @property
+    def reservations(self) -> ReservationRepo: ...
+    @property
+    def outbox(self) -> OutboxRepo: ...
+    @property
+    def idempotency(self) -> IdempotencyRepo: ...
+
+    async def begin_write(self) -> None: ...
 
     async def commit(self) -> None: ...
     async def rollback(self) -> None: ...

@@ -5,9 +5,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rendezvous.db import tables as t
+from rendezvous.domain.schedules import StoredSchedule
+
+
+def to_schedule(row: t.Schedule) -> StoredSchedule:
+    return StoredSchedule(
+        id=row.id,
+        owner_id=row.user_id,
+        name=row.name,
+        time_zone=row.time_zone,
+        availability=list(row.availability or []),
+        overrides=list(row.overrides or []),
+    )
 
 
 class ScheduleRepo:
@@ -40,3 +53,26 @@ class ScheduleRepo:
     async def owned_by(self, schedule_id: int, user_id: int) -> bool:
         row = await self.session.get(t.Schedule, schedule_id)
         return row is not None and row.user_id == user_id
+
+    async def get(self, schedule_id: int) -> StoredSchedule | None:
+        row = await self.session.get(t.Schedule, schedule_id)
+        return to_schedule(row) if row else None
+
+    async def for_user(self, user_id: int) -> list[StoredSchedule]:
+        rows = await self.session.scalars(
+            select(t.Schedule).where(t.Schedule.user_id == user_id).order_by(t.Schedule.id)
+        )
+        return [to_schedule(r) for r in rows]
+
+    async def update(self, schedule_id: int, *, now: datetime, **fields: Any) -> StoredSchedule:
+        row = await self.session.get(t.Schedule, schedule_id)
+        if row is None:
+            raise LookupError(schedule_id)
+        for name, value in fields.items():
+            setattr(row, name, value)
+        row.updated_at = now
+        await self.session.flush()
+        return to_schedule(row)
+
+    async def remove(self, schedule_id: int) -> None:
+        await self.session.execute(delete(t.Schedule).where(t.Schedule.id == schedule_id))

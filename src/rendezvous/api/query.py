@@ -1,0 +1,80 @@
+"""Query-string parsing with Cal.com's leniency and 400s that name the parameter."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from rendezvous.api.errors import ApiError
+from rendezvous.api.schemas.common import check_time_zone
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def bad(field: str, message: str) -> ApiError:
+    return ApiError(
+        400,
+        f"{field}: {message}",
+        {"errors": [{"property": field, "location": "query", "message": message}]},
+    )
+
+
+def required(field: str, value: str | None) -> str:
+    if value is None or value == "":
+        raise bad(field, "is required")
+    return value
+
+
+def integer(field: str, value: str | None, *, minimum: int | None = None) -> int | None:
+    """'10' and '10.0' are 10 (contract §0 item 11); '10.5' and 'ten' are 400s."""
+    if value is None or value == "":
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        raise bad(field, "must be an integer") from None
+    if not number.is_integer():
+        raise bad(field, "must be an integer")
+    result = int(number)
+    if minimum is not None and result < minimum:
+        raise bad(field, f"must be at least {minimum}")
+    return result
+
+
+def time_zone(field: str, value: str | None, default: str = "UTC") -> str:
+    if value is None or value == "":
+        return default
+    try:
+        return check_time_zone(value)
+    except ValueError as exc:
+        raise bad(field, str(exc)) from None
+
+
+def instant(field: str, value: str, *, end_of_day: bool = False, zone: str = "UTC") -> datetime:
+    """An ISO date-time (UTC when no offset is given) or a bare date.
+
+    A bare date means that day in ``zone``: its start, or with ``end_of_day`` the start of the
+    next day (so the whole day is included, as Cal.com's "23:59:59 of that day" intends).
+    """
+    try:
+        if _DATE.match(value):
+            day = date.fromisoformat(value)
+            if end_of_day:
+                day += timedelta(days=1)
+            return datetime.combine(day, time(), ZoneInfo(zone)).astimezone(UTC)
+        parsed = datetime.fromisoformat(value.replace(" ", "+") if " " in value else value)
+    except ValueError:
+        raise bad(field, "must be an ISO 8601 date or date-time") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def choice(field: str, value: str | None, options: tuple[str, ...], default: str) -> str:
+    if value is None or value == "":
+        return default
+    lowered = value.lower()
+    if lowered not in options:
+        raise bad(field, f"must be one of {', '.join(options)}")
+    return lowered

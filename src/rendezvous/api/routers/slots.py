@@ -1,0 +1,161 @@
+"""GET /v2/slots (2024-09-04), the legacy GET /v2/slots/available, and slot reservations."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+
+from rendezvous.api import query as q
+from rendezvous.api.deps import Clock, OptionalUser, Uow
+from rendezvous.api.errors import ApiError
+from rendezvous.api.schemas.common import success
+from rendezvous.api.schemas.slots import ReserveSlotInput, reservation_output
+from rendezvous.domain.render import render_legacy, render_slots
+from rendezvous.services import reservations
+from rendezvous.services.slots import find_slots, resolve_event_type
+
+router = APIRouter(prefix="/v2/slots", tags=["Slots"])
+
+Param = Annotated[str | None, Query()]
+
+
+@router.get("", summary="Get available time slots for an event type")
+async def get_slots(
+    request: Request,
+    uow: Uow,
+    now: Clock,
+    _caller: OptionalUser,
+    start: Annotated[str | None, Query(description="UTC ISO date or date-time")] = None,
+    end: Annotated[str | None, Query(description="UTC ISO date or date-time")] = None,
+    startTime: Annotated[str | None, Query(description="alias of start")] = None,
+    endTime: Annotated[str | None, Query(description="alias of end")] = None,
+    eventTypeId: Param = None,
+    eventTypeSlug: Param = None,
+    username: Param = None,
+    timeZone: Annotated[str | None, Query(description="output zone, default UTC")] = None,
+    duration: Param = None,
+    format: Annotated[str | None, Query(description="time (default) or range")] = None,
+    slotFormat: Annotated[str | None, Query(description="alias of format")] = None,
+    bookingUidToReschedule: Param = None,
+) -> dict[str, Any]:
+    zone = q.time_zone("timeZone", timeZone)
+    range_start = q.instant("start", q.required("start", start or startTime), zone=zone)
+    range_end = q.instant("end", q.required("end", end or endTime), end_of_day=True, zone=zone)
+    fmt = q.choice("format", format or slotFormat, ("time", "range"), "time")
+    event_type = await resolve_event_type(
+        uow,
+        event_type_id=q.integer("eventTypeId", eventTypeId, minimum=1),
+        slug=eventTypeSlug or None,
+        username=username or None,
+    )
+    slots = await find_slots(
+        uow,
+        event_type,
+        start=range_start,
+        end=range_end,
+        now=now,
+        display_time_zone=zone,
+        duration=q.integer("duration", duration, minimum=1),
+        reschedule_uid=bookingUidToReschedule or None,
+    )
+    return success(render_slots(slots, zone, "range" if fmt == "range" else "time"))
+
+
+@router.get("/available", summary="Legacy (2024-04-15): available slots")
+async def get_slots_legacy(
+    request: Request,
+    uow: Uow,
+    now: Clock,
+    _caller: OptionalUser,
+    startTime: Param = None,
+    endTime: Param = None,
+    eventTypeId: Param = None,
+    eventTypeSlug: Param = None,
+    duration: Param = None,
+    rescheduleUid: Param = None,
+    timeZone: Param = None,
+    slotFormat: Param = None,
+) -> dict[str, Any]:
+    params = request.query_params
+    usernames = params.getlist("usernameList[]") or params.getlist("usernameList")
+    zone = q.time_zone("timeZone", timeZone)
+    try:
+        range_start = q.instant("startTime", q.required("startTime", startTime))
+        range_end = q.instant("endTime", q.required("endTime", endTime))
+    except ApiError:
+        range_start = range_end = None  # type: ignore[assignment]
+    if range_start is None or range_end is None or range_end <= range_start:
+        raise ApiError(
+            400,
+            "Invalid time range given - check the 'startTime' and 'endTime' query parameters.",
+        )
+    fmt = q.choice("slotFormat", slotFormat, ("time", "range"), "time")
+    event_type = await resolve_event_type(
+        uow,
+        event_type_id=q.integer("eventTypeId", eventTypeId, minimum=1),
+        slug=eventTypeSlug or None,
+        username=usernames[0] if usernames else None,
+    )
+    slots = await find_slots(
+        uow,
+        event_type,
+        start=range_start,
+        end=range_end,
+        now=now,
+        display_time_zone=zone,
+        duration=q.integer("duration", duration, minimum=1),
+        reschedule_uid=rescheduleUid or None,
+    )
+    return success(render_legacy(slots, zone, "range" if fmt == "range" else "time"))
+
+
+@router.post("/reservations", status_code=201, summary="Reserve a slot")
+async def reserve_slot(
+    body: ReserveSlotInput, uow: Uow, now: Clock, caller: OptionalUser
+) -> dict[str, Any]:
+    if body.reservation_duration is not None and caller is None:
+        raise ApiError(401, "reservationDuration can only be set by an authenticated caller")
+    reservation = await reservations.reserve(
+        uow,
+        event_type_id=body.event_type_id,
+        slot_start=body.slot_start,
+        slot_duration=body.slot_duration,
+        reservation_minutes=body.reservation_duration,
+        caller=caller,
+        now=now,
+    )
+    return success(reservation_output(reservation))
+
+
+@router.get("/reservations/{uid}", summary="Get a slot reservation")
+async def get_reservation(uid: str, uow: Uow, now: Clock, _caller: OptionalUser) -> dict[str, Any]:
+    reservation = await reservations.get_live(uow, uid, now)
+    return success(reservation_output(reservation, with_duration=False))
+
+
+@router.patch("/reservations/{uid}", summary="Move or extend a slot reservation")
+async def patch_reservation(
+    uid: str, body: ReserveSlotInput, uow: Uow, now: Clock, caller: OptionalUser
+) -> dict[str, Any]:
+    if body.reservation_duration is not None and caller is None:
+        raise ApiError(401, "reservationDuration can only be set by an authenticated caller")
+    reservation = await reservations.change(
+        uow,
+        uid,
+        event_type_id=body.event_type_id,
+        slot_start=body.slot_start,
+        slot_duration=body.slot_duration,
+        reservation_minutes=body.reservation_duration,
+        caller=caller,
+        now=now,
+    )
+    return success(reservation_output(reservation))
+
+
+@router.delete("/reservations/{uid}", summary="Release a slot reservation")
+async def delete_reservation(
+    uid: str, uow: Uow, now: Clock, _caller: OptionalUser
+) -> dict[str, Any]:
+    await reservations.release(uow, uid, now)
+    return {"status": "success"}

@@ -1,0 +1,351 @@
+"""Bookings, their attendees, hosts and the occupancy rows that hold their time."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, delete, exists, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rendezvous.db import tables as t
+from rendezvous.db.repos.reservations import flush_or_taken
+from rendezvous.domain.bookings import ACTIVE, Attendee, Booking, BookingFilters
+from rendezvous.domain.models import BookedTime
+
+
+def to_attendee(row: t.Attendee) -> Attendee:
+    return Attendee(
+        name=row.name,
+        email=row.email,
+        time_zone=row.time_zone,
+        language=row.language,
+        phone_number=row.phone_number,
+        seat_uid=row.seat_uid,
+        responses=dict(row.responses or {}),
+        metadata=dict(row.metadata_ or {}),
+        absent=row.absent,
+        created_at=row.created_at,
+    )
+
+
+def to_booking(
+    row: t.Booking, attendees: Sequence[Attendee] = (), host_ids: Sequence[int] = ()
+) -> Booking:
+    return Booking(
+        id=row.id,
+        uid=row.uid,
+        user_id=row.user_id,
+        event_type_id=row.event_type_id,
+        title=row.title,
+        description=row.description,
+        status=row.status,  # type: ignore[arg-type]
+        start=row.start_at,
+        end=row.end_at,
+        location=row.location,
+        meeting_url=row.meeting_url,
+        metadata=dict(row.metadata_ or {}),
+        responses=dict(row.responses or {}),
+        guests=list(row.guests or []),
+        ics_uid=row.ics_uid,
+        recurring_uid=row.recurring_uid,
+        seated=row.seated,
+        absent_host=row.absent_host,
+        cancellation_reason=row.cancellation_reason,
+        cancelled_by_email=row.cancelled_by_email,
+        rejection_reason=row.rejection_reason,
+        rescheduling_reason=row.rescheduling_reason,
+        rescheduled_by_email=row.rescheduled_by_email,
+        rescheduled_from_uid=row.rescheduled_from_uid,
+        rescheduled_to_uid=row.rescheduled_to_uid,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        attendees=tuple(attendees),
+        host_ids=tuple(host_ids) or (row.user_id,),
+    )
+
+
+_SORT_COLUMNS = {
+    "start": t.Booking.start_at,
+    "end": t.Booking.end_at,
+    "created": t.Booking.created_at,
+    "updated": t.Booking.updated_at,
+}
+
+
+class BookingRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    # --- reads -----------------------------------------------------------------------------
+
+    async def booked_times(
+        self, event_type_id: int, start: datetime, end: datetime, *, exclude_uid: str | None = None
+    ) -> list[BookedTime]:
+        """Active bookings of the event type starting in [start, end), with attendee counts."""
+        attendees = (
+            select(func.count(t.Attendee.id))
+            .where(t.Attendee.booking_id == t.Booking.id)
+            .scalar_subquery()
+        )
+        query = select(t.Booking.start_at, t.Booking.end_at, t.Booking.uid, attendees).where(
+            t.Booking.event_type_id == event_type_id,
+            t.Booking.status.in_(ACTIVE),
+            t.Booking.start_at >= start,
+            t.Booking.start_at < end,
+        )
+        if exclude_uid:
+            query = query.where(t.Booking.uid != exclude_uid)
+        rows = await self.session.execute(query.order_by(t.Booking.start_at))
+        return [BookedTime(start=s, end=e, uid=u, attendees=int(n)) for s, e, u, n in rows]
+
+    async def _hydrate(self, rows: Sequence[t.Booking]) -> list[Booking]:
+        if not rows:
+            return []
+        ids = [r.id for r in rows]
+        attendees: dict[int, list[Attendee]] = defaultdict(list)
+        for a in await self.session.scalars(
+            select(t.Attendee).where(t.Attendee.booking_id.in_(ids)).order_by(t.Attendee.id)
+        ):
+            attendees[a.booking_id].append(to_attendee(a))
+        hosts: dict[int, list[int]] = defaultdict(list)
+        for booking_id, user_id in await self.session.execute(
+            select(t.BookingHost.booking_id, t.BookingHost.user_id)
+            .where(t.BookingHost.booking_id.in_(ids))
+            .order_by(t.BookingHost.user_id)
+        ):
+            hosts[booking_id].append(user_id)
+        return [to_booking(r, attendees[r.id], hosts[r.id]) for r in rows]
+
+    async def by_uid(self, uid: str, *, lock: bool = False) -> Booking | None:
+        query = select(t.Booking).where(t.Booking.uid == uid)
+        if lock:
+            query = query.with_for_update()
+        row = await self.session.scalar(query)
+        return (await self._hydrate([row]))[0] if row else None
+
+    async def by_recurring_uid(self, recurring_uid: str) -> list[Booking]:
+        rows = await self.session.scalars(
+            select(t.Booking)
+            .where(t.Booking.recurring_uid == recurring_uid)
+            .order_by(t.Booking.start_at)
+        )
+        return await self._hydrate(list(rows))
+
+    async def seated_at(self, event_type_id: int, start: datetime, *, lock: bool) -> Booking | None:
+        """The active seated booking of the event type at ``start`` (row-locked on PostgreSQL,
+        so seats are counted and added by one transaction at a time)."""
+        query = select(t.Booking).where(
+            t.Booking.event_type_id == event_type_id,
+            t.Booking.start_at == start,
+            t.Booking.seated.is_(True),
+            t.Booking.status.in_(ACTIVE),
+        )
+        if lock:
+            query = query.with_for_update()
+        row = await self.session.scalar(query)
+        return (await self._hydrate([row]))[0] if row else None
+
+    def _visible(self, user_id: int, email: str) -> Any:
+        return or_(
+            t.Booking.user_id == user_id,
+            t.Booking.id.in_(
+                select(t.BookingHost.booking_id).where(t.BookingHost.user_id == user_id)
+            ),
+            t.Booking.id.in_(select(t.Attendee.booking_id).where(t.Attendee.email == email)),
+        )
+
+    def _filtered(
+        self,
+        query: Select[Any],
+        filters: BookingFilters,
+        *,
+        user_id: int,
+        email: str,
+        now: datetime,
+    ) -> Select[Any]:
+        query = query.where(self._visible(user_id, email))
+        f = filters
+        if f.statuses:
+            live = t.Booking.status.in_(ACTIVE)
+            by_status = {
+                "upcoming": live & (t.Booking.end_at >= now),
+                "recurring": live
+                & (t.Booking.end_at >= now)
+                & t.Booking.recurring_uid.is_not(None),
+                "past": live & (t.Booking.end_at <= now),
+                "cancelled": t.Booking.status.in_(("cancelled", "rejected")),
+                "unconfirmed": (t.Booking.status == "pending") & (t.Booking.end_at >= now),
+            }
+            query = query.where(or_(*(by_status[s] for s in f.statuses)))
+        if f.attendee_email:
+            query = query.where(
+                exists().where(
+                    t.Attendee.booking_id == t.Booking.id,
+                    func.lower(t.Attendee.email) == f.attendee_email.lower(),
+                )
+            )
+        if f.attendee_name:
+            query = query.where(
+                exists().where(
+                    t.Attendee.booking_id == t.Booking.id,
+                    func.lower(t.Attendee.name) == f.attendee_name.lower(),
+                )
+            )
+        if f.booking_uid:
+            query = query.where(t.Booking.uid == f.booking_uid)
+        if f.event_type_ids:
+            query = query.where(t.Booking.event_type_id.in_(f.event_type_ids))
+        if f.team_ids:
+            query = query.where(
+                t.Booking.event_type_id.in_(
+                    select(t.EventType.id).where(t.EventType.team_id.in_(f.team_ids))
+                )
+            )
+        bounds = (
+            (f.after_start, t.Booking.start_at, ">="),
+            (f.before_end, t.Booking.end_at, "<="),
+            (f.after_created, t.Booking.created_at, ">="),
+            (f.before_created, t.Booking.created_at, "<="),
+            (f.after_updated, t.Booking.updated_at, ">="),
+            (f.before_updated, t.Booking.updated_at, "<="),
+        )
+        for value, column, op in bounds:
+            if value is not None:
+                query = query.where(column >= value if op == ">=" else column <= value)
+        return query
+
+    async def list_visible(
+        self,
+        filters: BookingFilters,
+        *,
+        user_id: int,
+        email: str,
+        now: datetime,
+        take: int,
+        skip: int,
+    ) -> tuple[list[Booking], int]:
+        """One page of the bookings the user hosts or attends, and the total that match."""
+        total = await self.session.scalar(
+            self._filtered(
+                select(func.count()).select_from(t.Booking),
+                filters,
+                user_id=user_id,
+                email=email,
+                now=now,
+            )
+        )
+        query = self._filtered(select(t.Booking), filters, user_id=user_id, email=email, now=now)
+        order = [
+            _SORT_COLUMNS[c].desc() if d == "desc" else _SORT_COLUMNS[c].asc()
+            for c, d in filters.sort
+        ] or [t.Booking.start_at.asc()]
+        rows = await self.session.scalars(
+            query.order_by(*order, t.Booking.id).offset(skip).limit(take)
+        )
+        return await self._hydrate(list(rows)), int(total or 0)
+
+    # --- writes ----------------------------------------------------------------------------
+
+    async def add(
+        self,
+        booking: Booking,
+        *,
+        hold: Sequence[tuple[int, datetime, datetime]],
+    ) -> Booking:
+        """Insert a booking with its attendees and hosts, and the occupancy rows in ``hold``
+        (host id, start, end); an overlap refused by the database becomes SlotTaken."""
+        row = t.Booking(
+            uid=booking.uid,
+            user_id=booking.user_id,
+            event_type_id=booking.event_type_id,
+            title=booking.title,
+            description=booking.description,
+            status=booking.status,
+            start_at=booking.start,
+            end_at=booking.end,
+            location=booking.location,
+            meeting_url=booking.meeting_url,
+            metadata_=dict(booking.metadata),
+            responses=dict(booking.responses),
+            guests=list(booking.guests),
+            ics_uid=booking.ics_uid,
+            recurring_uid=booking.recurring_uid,
+            seated=booking.seated,
+            rescheduled_from_uid=booking.rescheduled_from_uid,
+            rescheduling_reason=booking.rescheduling_reason,
+            rescheduled_by_email=booking.rescheduled_by_email,
+            created_at=booking.created_at,
+            updated_at=booking.updated_at,
+        )
+        self.session.add(row)
+        await self.session.flush()
+        for host_id in booking.host_ids:
+            self.session.add(t.BookingHost(booking_id=row.id, user_id=host_id))
+        for attendee in booking.attendees:
+            self._add_attendee(row.id, attendee)
+        await self.hold(row.id, hold)
+        return (await self._hydrate([row]))[0]
+
+    def _add_attendee(self, booking_id: int, attendee: Attendee) -> None:
+        self.session.add(
+            t.Attendee(
+                booking_id=booking_id,
+                name=attendee.name,
+                email=attendee.email,
+                time_zone=attendee.time_zone,
+                language=attendee.language,
+                phone_number=attendee.phone_number,
+                seat_uid=attendee.seat_uid,
+                responses=dict(attendee.responses),
+                metadata_=dict(attendee.metadata),
+                created_at=attendee.created_at,
+            )
+        )
+
+    async def add_seat(self, booking_id: int, attendee: Attendee) -> None:
+        self._add_attendee(booking_id, attendee)
+        await self.session.flush()
+
+    async def remove_seat(self, booking_id: int, seat_uid: str) -> bool:
+        result = await self.session.execute(
+            delete(t.Attendee).where(
+                t.Attendee.booking_id == booking_id, t.Attendee.seat_uid == seat_uid
+            )
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def hold(self, booking_id: int, hold: Sequence[tuple[int, datetime, datetime]]) -> None:
+        for host_id, start, end in hold:
+            self.session.add(
+                t.Occupancy(user_id=host_id, booking_id=booking_id, start_at=start, end_at=end)
+            )
+        await flush_or_taken(self.session)
+
+    async def release(self, booking_id: int) -> None:
+        await self.session.execute(delete(t.Occupancy).where(t.Occupancy.booking_id == booking_id))
+
+    async def transition(
+        self,
+        booking_id: int,
+        *,
+        from_statuses: Sequence[str],
+        to_status: str,
+        now: datetime,
+        **fields: Any,
+    ) -> bool:
+        """Compare-and-swap: change the status only if it is still one of ``from_statuses``.
+        Of two racing transitions exactly one sees rowcount 1."""
+        result = await self.session.execute(
+            update(t.Booking)
+            .where(t.Booking.id == booking_id, t.Booking.status.in_(from_statuses))
+            .values(status=to_status, updated_at=now, **fields)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def touch(self, booking_id: int, now: datetime) -> None:
+        await self.session.execute(
+            update(t.Booking).where(t.Booking.id == booking_id).values(updated_at=now)
+        )

@@ -1,0 +1,68 @@
+"""A schedule's weekly rules and date overrides → open UTC intervals.
+
+Rules are wall-clock times in the schedule's zone, so they are expanded per LOCAL date: 09:00–17:00
+on the 23-hour spring-forward day is 7 real hours, on the 25-hour fall-back day 9 only if the
+window spans the repeated hour. Nonexistent and repeated local times follow ``localtime``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+
+from rendezvous.domain.intervals import clip, from_epoch, merge, to_epoch
+from rendezvous.domain.localtime import local_date, local_to_epoch, zone
+from rendezvous.domain.models import Schedule
+
+MINUTES_PER_DAY = 1440
+
+
+def windows_by_date(
+    schedule: Schedule, first: date, last: date
+) -> list[tuple[date, list[tuple[int, int]]]]:
+    """Each local date in [first, last] with its wall-clock windows (minutes since midnight).
+
+    Any override for a date replaces that date's weekly rules; an override with start == end == 0
+    (or any empty one) contributes no window, so it can close a whole day.
+    """
+    weekly: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for rule in schedule.rules:
+        if rule.start < rule.end:
+            for weekday in rule.days:
+                weekly[weekday].append((rule.start, min(rule.end, MINUTES_PER_DAY)))
+    overridden: dict[date, list[tuple[int, int]]] = defaultdict(list)
+    for ov in schedule.overrides:
+        windows = overridden[ov.date]  # creating the key marks the date as overridden
+        if ov.start < ov.end:
+            windows.append((ov.start, min(ov.end, MINUTES_PER_DAY)))
+    out: list[tuple[date, list[tuple[int, int]]]] = []
+    for ordinal in range(first.toordinal(), last.toordinal() + 1):
+        day = date.fromordinal(ordinal)
+        windows = overridden[day] if day in overridden else weekly.get(day.isoweekday(), [])
+        if windows:
+            out.append((day, windows))
+    return out
+
+
+def open_epoch_intervals(schedule: Schedule, start: int, end: int) -> list[tuple[int, int]]:
+    """Open time in [start, end) as a merged list of epoch-second intervals."""
+    if end <= start:
+        return []
+    tz = zone(schedule.time_zone)
+    first = local_date(tz, start)
+    last = local_date(tz, end)
+    raw: list[tuple[int, int]] = []
+    for day, windows in windows_by_date(schedule, first, last):
+        for lo, hi in windows:
+            raw.append((local_to_epoch(tz, day, lo), local_to_epoch(tz, day, hi)))
+    return clip(merge(raw), start, end)
+
+
+def open_intervals(
+    schedule: Schedule, start_utc: datetime, end_utc: datetime
+) -> list[tuple[datetime, datetime]]:
+    """Open time in [start_utc, end_utc) as merged, sorted aware-UTC intervals."""
+    return [
+        (from_epoch(s), from_epoch(e))
+        for s, e in open_epoch_intervals(schedule, to_epoch(start_utc), to_epoch(end_utc))
+    ]

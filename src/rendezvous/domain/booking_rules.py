@@ -1,0 +1,92 @@
+"""Is this start bookable, and if not, why? One answer for reservations, bookings and reschedules.
+
+The engine offers slots; a request to take a start that is not offered gets the most specific
+reason, found by asking the engine again with fewer constraints: a start outside minimum notice,
+availability, the booking window or a booking limit is a rule violation (422); a start that the
+rules allow but that is taken is a conflict (409).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from rendezvous.domain import errors
+from rendezvous.domain.models import BookedTime, Busy, EventRules, Schedule, Slot
+from rendezvous.domain.slots import compute_slots, resolve_duration
+
+_PROBE = timedelta(seconds=1)
+
+
+def check_start(
+    schedule: Schedule,
+    rules: EventRules,
+    start: datetime,
+    *,
+    now: datetime,
+    busy: Sequence[Busy],
+    booked: Sequence[BookedTime] = (),
+    duration: int | None = None,
+    host_time_zone: str,
+    week_start: int = 1,
+) -> Slot:
+    """The offered slot at ``start``, or the DomainError that explains why there is none.
+
+    ``only_first_slot`` is a display preference: any start the other rules allow may be booked.
+    """
+    length = resolve_duration(rules, duration)
+    rules = replace(rules, only_first_slot=False)
+
+    def offered(
+        variant: EventRules, busy: Sequence[Busy], booked: Sequence[BookedTime]
+    ) -> Slot | None:
+        slots = compute_slots(
+            schedule,
+            variant,
+            range_start=start,
+            range_end=start + _PROBE,
+            now=now,
+            busy=busy,
+            booked=booked,
+            duration=length,
+            host_time_zone=host_time_zone,
+            week_start=week_start,
+        )
+        return next((s for s in slots if s.start == start), None)
+
+    slot = offered(rules, busy, booked)
+    if slot is not None:
+        return slot
+    if start < now:
+        raise errors.InsideMinimumNotice("The start is in the past")
+    if start < now + timedelta(minutes=rules.minimum_notice):
+        raise errors.InsideMinimumNotice(
+            f"The start {start.isoformat()} is inside the minimum booking notice of "
+            f"{rules.minimum_notice} minutes"
+        )
+    bare = replace(
+        rules, minimum_notice=0, booking_window=None, count_limits=None, duration_limits=None
+    )
+    if offered(bare, (), ()) is None:
+        raise errors.OutsideAvailability(
+            f"The host is not available at {start.isoformat()} for {length} minutes "
+            "(outside the schedule, or not a slot start)"
+        )
+    windowed = replace(bare, booking_window=rules.booking_window)
+    if offered(windowed, (), ()) is None:
+        raise errors.OutsideBookingWindow(
+            f"The start {start.isoformat()} is outside the event type's booking window"
+        )
+    limited = replace(
+        windowed, count_limits=rules.count_limits, duration_limits=rules.duration_limits
+    )
+    if offered(limited, (), booked) is None:
+        if rules.seats_per_slot is not None and any(
+            b.start == start and b.attendees >= rules.seats_per_slot for b in booked
+        ):
+            raise errors.SeatsFull("Every seat of this time slot is taken")
+        raise errors.BookingLimitReached(
+            "The event type's booking limit for this period has been reached"
+        )
+    raise errors.SlotTaken("This time slot is no longer available")

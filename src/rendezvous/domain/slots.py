@@ -1,0 +1,235 @@
+"""Open time + event rules + what is taken → the slots a booker may pick.
+
+Semantics (minutes throughout; instants are epoch seconds inside the loops):
+
+* Duration: ``rules.length`` unless the caller asks for one of ``length_options``.
+* Starts align to the start of each contiguous open interval and step by ``slot_interval`` (or the
+  duration); a slot must fit entirely inside its open interval. Alignment never depends on the
+  query range, ``now`` or bookings: those only remove candidates.
+  Cal.com compat: Cal.com starts a day at now + notice rounded up to a clock boundary and restarts
+  after busy times; we keep the schedule's grid, so offered starts are stable.
+* ``offset_start`` (Cal.com ``offsetStart``): the first start of each open interval moves
+  ``offset`` minutes later and starts step by interval + offset, as Cal.com's slot builder does.
+* Buffers: a candidate is free when [start − before, end + after) meets no busy interval (busy
+  intervals of bookings already carry their own buffers).
+* Minimum notice: start ≥ now + notice (so never in the past).
+* Booking window: see ``booking_window``; booking limits: see ``limits``.
+* Seats: a booking of this event type starting exactly at a candidate, with free seats, keeps the
+  slot (its own busy intervals are ignored; others still block); a full one removes it.
+* ``only_first_slot``: the first remaining slot of each day of ``display_time_zone`` (the zone
+  the caller renders in), as Cal.com groups by the booker's zone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from rendezvous.domain import booking_window as bw
+from rendezvous.domain.availability import open_epoch_intervals
+from rendezvous.domain.errors import DurationNotOffered
+from rendezvous.domain.intervals import PointSet, from_epoch, merge, to_epoch
+from rendezvous.domain.limits import LimitCheck, booked_span
+from rendezvous.domain.localtime import DAY, DayIndex, local_date, midnight, offset_at, zone
+from rendezvous.domain.models import BookedTime, Busy, EventRules, Schedule, Slot
+
+LOOKBACK_DAYS = 7  # how far back (per step) to look for the true start of an open interval
+LOOKBACK_STEPS = 4
+
+
+def resolve_duration(rules: EventRules, duration: int | None) -> int:
+    """The slot length in minutes for a request; raises DurationNotOffered for a foreign one."""
+    if duration is None or duration == rules.length or duration in rules.length_options:
+        return rules.length if duration is None else duration
+    raise DurationNotOffered(
+        f"Duration {duration} is not offered by this event type",
+        {"offered": sorted({rules.length, *rules.length_options})},
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LoadSpans:
+    """What the service must load for one slot query: busy intervals overlapping ``busy`` and
+    bookings of the event type starting inside ``booked`` (both [start, end) UTC)."""
+
+    busy: tuple[datetime, datetime]
+    booked: tuple[datetime, datetime]
+
+
+def _generation_bounds(
+    rules: EventRules, range_start: int, range_end: int, now: int, host_tz: str
+) -> tuple[int, int]:
+    """[lo, hi) of candidate starts worth generating (rolling windows look from now)."""
+    tz = zone(host_tz)
+    earliest = now + rules.minimum_notice * 60
+    window = rules.booking_window
+    lo = earliest if _is_rolling(rules) else max(range_start, earliest)
+    hi = range_end
+    first, last = bw.fixed_bounds(window, local_date(tz, now))
+    if first is not None:
+        lo = max(lo, midnight(tz, first))
+    if last is not None:
+        hi = min(hi, midnight(tz, date.fromordinal(last.toordinal() + 1)))
+    return lo, hi
+
+
+def spans_to_load(
+    rules: EventRules,
+    *,
+    range_start: datetime,
+    range_end: datetime,
+    now: datetime,
+    host_time_zone: str,
+    week_start: int = 1,
+    duration: int | None = None,
+) -> LoadSpans:
+    """The UTC spans of busy times and bookings that ``compute_slots`` needs for this query."""
+    length = resolve_duration(rules, duration)
+    lo, hi = _generation_bounds(
+        rules, to_epoch(range_start), to_epoch(range_end), to_epoch(now), host_time_zone
+    )
+    hi = max(lo, hi)
+    busy = (
+        from_epoch(lo - rules.before_buffer * 60),
+        from_epoch(hi + (length + rules.after_buffer) * 60),
+    )
+    booked = booked_span(
+        rules, from_epoch(lo), from_epoch(hi), host_time_zone=host_time_zone, week_start=week_start
+    )
+    return LoadSpans(busy=busy, booked=booked)
+
+
+def _windows(schedule: Schedule, lo: int, hi: int, step: int) -> list[tuple[int, int, int]]:
+    """Open intervals reaching [lo, hi) as (grid base, start, end).
+
+    The grid base is the interval's true start: we look back past ``lo`` so that alignment does
+    not depend on where the query begins. An interval still open at the furthest look-back (a
+    24/7 schedule) has no start; its grid is pinned to local midnights, snapped back to the
+    wall-clock grid of ``step`` so that every query finds the same starts.
+    """
+    tz = zone(schedule.time_zone)
+    anchor = midnight(tz, date.fromordinal(local_date(tz, lo).toordinal() - 1))
+    windows = open_epoch_intervals(schedule, anchor, hi)
+    for _ in range(LOOKBACK_STEPS):
+        if not windows or windows[0][0] > anchor:
+            break
+        anchor -= LOOKBACK_DAYS * DAY
+        windows = open_epoch_intervals(schedule, anchor, hi)
+    out = [(s, s, e) for s, e in windows]
+    if out and out[0][1] <= anchor:
+        wall = anchor + offset_at(tz, anchor)
+        out[0] = (anchor - wall % step, out[0][1], out[0][2])
+    return out
+
+
+def compute_slots(
+    schedule: Schedule,
+    rules: EventRules,
+    *,
+    range_start: datetime,
+    range_end: datetime,
+    now: datetime,
+    busy: Iterable[Busy],
+    booked: Iterable[BookedTime] = (),
+    duration: int | None = None,
+    host_time_zone: str,
+    week_start: int = 1,
+    display_time_zone: str | None = None,
+) -> list[Slot]:
+    """Slots starting in [range_start, range_end), sorted by start. See the module docstring."""
+    length = resolve_duration(rules, duration)
+    dur = length * 60
+    offset = rules.offset_start * 60
+    step = ((rules.slot_interval or length) * 60) + offset
+    before, after = rules.before_buffer * 60, rules.after_buffer * 60
+    r_start, r_end, now_s = to_epoch(range_start), to_epoch(range_end), to_epoch(now)
+    lo, hi = _generation_bounds(rules, r_start, r_end, now_s, host_time_zone)
+    if lo >= hi or step <= 0:
+        return []
+
+    booked = tuple(booked)
+    busy_raw = [(to_epoch(b.start), to_epoch(b.end), b.booking_uid) for b in busy]
+    taken = PointSet(merge((s, e) for s, e, _ in busy_raw))
+    seats_total = rules.seats_per_slot
+    seated: dict[int, tuple[int, str]] = {}
+    if seats_total is not None:
+        for b in booked:
+            t = to_epoch(b.start)
+            prev = seated.get(t)
+            seated[t] = (b.attendees + (prev[0] if prev else 0), prev[1] if prev else b.uid)
+    limits = LimitCheck(rules, booked, host_time_zone=host_time_zone, week_start=week_start)
+    host_tz = zone(host_time_zone)
+    host_days = DayIndex(host_tz, lo, hi) if limits.active or _is_rolling(rules) else None
+
+    accepted: list[tuple[int, int | None, str | None]] = []
+    for base, ws, we in _windows(schedule, lo, hi + dur, step):
+        t = base + offset
+        if t < ws:
+            t += -(-(ws - t) // step) * step
+        if t < lo:
+            t += -(-(lo - t) // step) * step
+        last = min(we - dur, hi - 1)
+        while t <= last:
+            seat = seated.get(t) if seated else None
+            if seat is not None:
+                if seat[0] >= (seats_total or 0) or _blocked_except(
+                    busy_raw, t - before, t + dur + after, seat[1]
+                ):
+                    t += step
+                    continue
+            elif taken.overlaps(t - before, t + dur + after):
+                t += step
+                continue
+            if limits.active:
+                assert host_days is not None
+                if not limits.allows(host_days.day(t), length):
+                    t += step
+                    continue
+            if seat is not None:
+                accepted.append((t, seat[0], seat[1]))
+            else:
+                accepted.append((t, 0 if seats_total is not None else None, None))
+            t += step
+
+    if _is_rolling(rules) and accepted:
+        assert host_days is not None and rules.booking_window is not None
+        today = local_date(host_tz, now_s)
+        bookable = {host_days.ordinal(t) for t, _, _ in accepted}
+        last_day = bw.rolling_last_day(
+            rules.booking_window, today, bookable, host_days.ordinal(hi - 1)
+        )
+        if last_day is not None:
+            cut = midnight(host_tz, date.fromordinal(last_day.toordinal() + 1))
+            accepted = [a for a in accepted if a[0] < cut]
+    if accepted and accepted[0][0] < r_start:
+        accepted = [a for a in accepted if a[0] >= r_start]
+    if rules.only_first_slot and accepted:
+        accepted = _first_per_day(accepted, display_time_zone or host_time_zone)
+    return [Slot(from_epoch(t), from_epoch(t + dur), n, seats_total, uid) for t, n, uid in accepted]
+
+
+def _is_rolling(rules: EventRules) -> bool:
+    w = rules.booking_window
+    return w is not None and w.rolling and w.kind != "range"
+
+
+def _blocked_except(
+    busy_raw: list[tuple[int, int, str | None]], start: int, end: int, uid: str
+) -> bool:
+    """Does [start, end) meet a busy interval that is not booking ``uid``'s own?"""
+    return any(s < end and e > start and b != uid for s, e, b in busy_raw)
+
+
+def _first_per_day(
+    accepted: list[tuple[int, int | None, str | None]], tz_name: str
+) -> list[tuple[int, int | None, str | None]]:
+    days = DayIndex(zone(tz_name), accepted[0][0], accepted[-1][0])
+    out: list[tuple[int, int | None, str | None]] = []
+    seen = -1
+    for item in accepted:
+        d = days.ordinal(item[0])
+        if d != seen:
+            out.append(item)
+            seen = d
+    return out

@@ -1,0 +1,136 @@
+"""Slot reservations (contract §2.3): hold a bookable start for a few minutes."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from rendezvous.domain.accounts import User
+from rendezvous.domain.errors import Forbidden, InvalidInput, NotFound
+from rendezvous.domain.event_types import EventType
+from rendezvous.domain.reservations import DEFAULT_MINUTES, MAX_MINUTES, Reservation
+from rendezvous.domain.slots import resolve_duration
+from rendezvous.services.ports import UnitOfWork
+from rendezvous.services.slots import bookable_slot, load_host
+
+
+def _minutes(event_type: EventType, caller: User | None, requested: int | None) -> int:
+    if requested is None:
+        return DEFAULT_MINUTES
+    if caller is None or caller.id != event_type.owner_id:
+        # Cal.com compat: only the event type's owner may hold a slot longer than the default.
+        raise Forbidden("reservationDuration can only be set by the event type's owner")
+    if not 1 <= requested <= MAX_MINUTES:
+        raise InvalidInput(
+            f"reservationDuration must be between 1 and {MAX_MINUTES} minutes",
+            {"fields": ["reservationDuration"]},
+        )
+    return requested
+
+
+async def _hold(
+    uow: UnitOfWork,
+    event_type: EventType,
+    *,
+    uid: str,
+    slot_start: datetime,
+    slot_duration: int | None,
+    minutes: int,
+    caller: User | None,
+    now: datetime,
+) -> Reservation:
+    host = await load_host(uow, event_type)
+    length = resolve_duration(event_type.rules, slot_duration)
+    slot = await bookable_slot(uow, event_type, host, slot_start, now=now, duration=length)
+    rules = event_type.rules
+    return await uow.reservations.add(
+        uid=uid,
+        event_type_id=event_type.id,
+        user_id=caller.id if caller else None,
+        # A seated slot is shared: holding it would keep out the other seats.
+        host_ids=[] if event_type.is_seated else [host.user.id],
+        slot_start=slot.start,
+        slot_end=slot.start + timedelta(minutes=length),
+        hold_start=slot.start - timedelta(minutes=rules.before_buffer),
+        hold_end=slot.start + timedelta(minutes=length + rules.after_buffer),
+        duration=length,
+        until=now + timedelta(minutes=minutes),
+        now=now,
+    )
+
+
+async def reserve(
+    uow: UnitOfWork,
+    *,
+    event_type_id: int,
+    slot_start: datetime,
+    slot_duration: int | None,
+    reservation_minutes: int | None,
+    caller: User | None,
+    now: datetime,
+) -> Reservation:
+    await uow.begin_write()
+    await uow.reservations.purge_expired(now)
+    event_type = await uow.event_types.get(event_type_id)
+    if event_type is None:
+        raise NotFound(f"Event type with id={event_type_id} not found")
+    minutes = _minutes(event_type, caller, reservation_minutes)
+    reservation = await _hold(
+        uow,
+        event_type,
+        uid=secrets.token_urlsafe(24),
+        slot_start=slot_start,
+        slot_duration=slot_duration,
+        minutes=minutes,
+        caller=caller,
+        now=now,
+    )
+    await uow.commit()
+    return reservation
+
+
+async def get_live(uow: UnitOfWork, uid: str, now: datetime) -> Reservation:
+    reservation = await uow.reservations.get(uid)
+    if reservation is None or not reservation.live(now):
+        raise NotFound(f"Slot reservation with uid={uid} not found")
+    return reservation
+
+
+async def change(
+    uow: UnitOfWork,
+    uid: str,
+    *,
+    event_type_id: int,
+    slot_start: datetime,
+    slot_duration: int | None,
+    reservation_minutes: int | None,
+    caller: User | None,
+    now: datetime,
+) -> Reservation:
+    """Move or extend a live reservation: it is released and taken again, atomically."""
+    await uow.begin_write()
+    current = await get_live(uow, uid, now)
+    event_type = await uow.event_types.get(event_type_id)
+    if event_type is None:
+        raise NotFound(f"Event type with id={event_type_id} not found")
+    minutes = _minutes(event_type, caller, reservation_minutes)
+    await uow.reservations.remove(current.id)
+    reservation = await _hold(
+        uow,
+        event_type,
+        uid=uid,
+        slot_start=slot_start,
+        slot_duration=slot_duration,
+        minutes=minutes,
+        caller=caller,
+        now=now,
+    )
+    await uow.commit()
+    return reservation
+
+
+async def release(uow: UnitOfWork, uid: str, now: datetime) -> None:
+    await uow.begin_write()
+    current = await get_live(uow, uid, now)
+    await uow.reservations.remove(current.id)
+    await uow.commit()

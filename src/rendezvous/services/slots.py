@@ -1,0 +1,164 @@
+"""Bookable times: load what the engine needs, ask it, hand back slots."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from rendezvous.domain.accounts import User
+from rendezvous.domain.booking_rules import check_start
+from rendezvous.domain.errors import InvalidInput, NotFound
+from rendezvous.domain.event_types import EventType
+from rendezvous.domain.models import Schedule, Slot
+from rendezvous.domain.schedules import WEEKDAY_NUMBERS
+from rendezvous.domain.slots import compute_slots, spans_to_load
+from rendezvous.services.ports import UnitOfWork
+
+MAX_RANGE = timedelta(days=366)
+
+
+@dataclass(frozen=True, slots=True)
+class Host:
+    user: User
+    schedule: Schedule
+
+    @property
+    def week_start(self) -> int:
+        return WEEKDAY_NUMBERS.get(self.user.week_start, 1)
+
+
+async def resolve_event_type(
+    uow: UnitOfWork,
+    *,
+    event_type_id: int | None = None,
+    slug: str | None = None,
+    username: str | None = None,
+) -> EventType:
+    """The event type named by id, or by slug and owner username; a mismatch is a 400."""
+    event_type = None
+    if event_type_id is not None:
+        event_type = await uow.event_types.get(event_type_id)
+        if event_type is None:
+            raise NotFound(f"Event type with id={event_type_id} not found")
+        if slug is not None and slug != event_type.slug:
+            raise InvalidInput(
+                f"eventTypeSlug '{slug}' does not match event type {event_type_id}",
+                {"fields": ["eventTypeSlug"]},
+            )
+        return event_type
+    if slug is None or username is None:
+        raise InvalidInput(
+            "Identify the event type with eventTypeId, or eventTypeSlug and username",
+            {"fields": ["eventTypeId", "eventTypeSlug", "username"]},
+        )
+    owner = await uow.users.by_username(username)
+    if owner is not None:
+        event_type = await uow.event_types.by_owner_slug(owner.id, slug)
+    if event_type is None:
+        raise NotFound(f"Event type '{slug}' of user '{username}' not found")
+    return event_type
+
+
+async def load_host(uow: UnitOfWork, event_type: EventType) -> Host:
+    if event_type.owner_id is None:
+        raise NotFound(f"Event type with id={event_type.id} has no host")
+    user = await uow.users.get(event_type.owner_id)
+    if user is None:
+        raise NotFound(f"Event type with id={event_type.id} not found")
+    schedule_id = event_type.schedule_id or user.default_schedule_id
+    stored = await uow.schedules.get(schedule_id) if schedule_id is not None else None
+    schedule = stored.to_engine() if stored else Schedule(time_zone=user.time_zone)
+    return Host(user=user, schedule=schedule)
+
+
+def check_range(start: datetime, end: datetime) -> None:
+    if end <= start:
+        raise InvalidInput("end must be after start", {"fields": ["end"]})
+    if end - start > MAX_RANGE:
+        raise InvalidInput(
+            "The range from start to end may span at most 366 days", {"fields": ["end"]}
+        )
+
+
+async def find_slots(
+    uow: UnitOfWork,
+    event_type: EventType,
+    *,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    display_time_zone: str,
+    duration: int | None = None,
+    reschedule_uid: str | None = None,
+) -> list[Slot]:
+    check_range(start, end)
+    host = await load_host(uow, event_type)
+    rules = event_type.rules
+    spans = spans_to_load(
+        rules,
+        range_start=start,
+        range_end=end,
+        now=now,
+        host_time_zone=host.user.time_zone,
+        week_start=host.week_start,
+        duration=duration,
+    )
+    busy = await uow.occupancy.busy(
+        [host.user.id], *spans.busy, now=now, exclude_booking_uid=reschedule_uid
+    )
+    booked = await uow.bookings.booked_times(
+        event_type.id, *spans.booked, exclude_uid=reschedule_uid
+    )
+    return compute_slots(
+        host.schedule,
+        rules,
+        range_start=start,
+        range_end=end,
+        now=now,
+        busy=busy,
+        booked=booked,
+        duration=duration,
+        host_time_zone=host.user.time_zone,
+        week_start=host.week_start,
+        display_time_zone=display_time_zone,
+    )
+
+
+async def bookable_slot(
+    uow: UnitOfWork,
+    event_type: EventType,
+    host: Host,
+    start: datetime,
+    *,
+    now: datetime,
+    duration: int | None = None,
+    ignore_booking_uid: str | None = None,
+) -> Slot:
+    """The slot at ``start`` if it can be taken now, else the DomainError saying why."""
+    rules = event_type.rules
+    spans = spans_to_load(
+        rules,
+        range_start=start,
+        range_end=start + timedelta(seconds=1),
+        now=now,
+        host_time_zone=host.user.time_zone,
+        week_start=host.week_start,
+        duration=duration,
+    )
+    busy = await uow.occupancy.busy(
+        [host.user.id], *spans.busy, now=now, exclude_booking_uid=ignore_booking_uid
+    )
+    booked = await uow.bookings.booked_times(
+        event_type.id, *spans.booked, exclude_uid=ignore_booking_uid
+    )
+    return check_start(
+        host.schedule,
+        rules,
+        start,
+        now=now,
+        busy=busy,
+        booked=booked,
+        duration=duration,
+        host_time_zone=host.user.time_zone,
+        week_start=host.week_start,
+    )

@@ -1,0 +1,134 @@
+"""Slot grid, durations, buffers, notice, offset and first-slot-only."""
+
+from __future__ import annotations
+
+import pytest
+
+from rendezvous.domain.errors import DurationNotOffered
+from rendezvous.domain.models import Slot
+from rendezvous.domain.slots import resolve_duration
+from tests.unit.builders import at, busy, event, local, schedule, slots, times, utc
+
+UTC_9_12 = schedule("UTC", every_day="09:00-12:00")
+DAY = {"start": "2027-03-01", "end": "2027-03-02"}
+
+
+def test_slots_step_by_the_length_from_the_window_start_and_fit_inside_it():
+    got = slots(UTC_9_12, event(45), **DAY)
+    assert times(got, "UTC") == ["09:00", "09:45", "10:30", "11:15"]
+    assert got[0] == Slot(utc("2027-03-01T09:00"), utc("2027-03-01T09:45"))
+
+
+def test_slots_step_by_the_slot_interval_when_one_is_set():
+    got = slots(UTC_9_12, event(60, slot_interval=20), **DAY)
+    assert times(got, "UTC") == ["09:00", "09:20", "09:40", "10:00", "10:20", "10:40", "11:00"]
+
+
+def test_slots_align_to_an_odd_window_start():
+    got = slots(schedule("UTC", every_day="09:10-10:30"), event(30), **DAY)
+    assert times(got, "UTC") == ["09:10", "09:40"]
+
+
+def test_contiguous_windows_across_midnight_form_one_grid():
+    sched = schedule("UTC", weekly={"mon": "22:00-24:00", "tue": "00:00-02:00"})
+    got = slots(sched, event(90), start="2027-03-01", end="2027-03-03")
+    assert local(got, "UTC") == ["2027-03-01 22:00", "2027-03-01 23:30"]
+
+
+def test_the_grid_does_not_depend_on_where_the_query_starts():
+    sched = schedule("UTC", every_day="00:00-24:00")
+    rules = event(25)
+    whole = slots(sched, rules, start="2027-03-01", end="2027-03-04")
+    part = slots(sched, rules, start="2027-03-02T07:13", end="2027-03-04")
+    assert part == [s for s in whole if s.start >= utc("2027-03-02T07:13")]
+
+
+def test_a_multi_duration_event_offers_each_listed_length():
+    rules = event(30, length_options=(30, 60))
+    got = slots(UTC_9_12, rules, duration=60, **DAY)
+    assert times(got, "UTC") == ["09:00", "10:00", "11:00"]
+    assert got[0].end == utc("2027-03-01T10:00")
+    assert resolve_duration(rules, None) == 30
+
+
+def test_a_duration_that_is_not_offered_is_refused():
+    with pytest.raises(DurationNotOffered):
+        slots(UTC_9_12, event(30, length_options=(30, 60)), duration=45, **DAY)
+
+
+def test_a_booking_blocks_its_own_time_only():
+    got = slots(UTC_9_12, event(30), busy=[busy(utc("2027-03-01T10:00"), 30)], **DAY)
+    assert times(got, "UTC") == ["09:00", "09:30", "10:30", "11:00", "11:30"]
+
+
+def test_buffers_on_both_sides_keep_slots_away_from_an_existing_booking():
+    rules = event(30, before_buffer=15, after_buffer=15)
+    got = slots(UTC_9_12, rules, busy=[busy(utc("2027-03-01T10:00"), 30)], **DAY)
+    # 09:30 would end at 10:00 + 15 after; 10:30 would need 10:15 free before.
+    assert times(got, "UTC") == ["09:00", "11:00", "11:30"]
+
+
+def test_a_busy_interval_that_carries_the_other_bookings_buffer_blocks_that_buffer():
+    busy_with_buffer = busy(utc("2027-03-01T09:50"), 50)  # a 10:00–10:30 booking, 10 min around
+    got = slots(UTC_9_12, event(30), busy=[busy_with_buffer], **DAY)
+    assert times(got, "UTC") == ["09:00", "11:00", "11:30"]
+
+
+def test_minimum_notice_that_crosses_midnight_hides_the_next_morning():
+    sched = schedule("Europe/Berlin", every_day="08:00-10:00")
+    rules = event(60, minimum_notice=10 * 60)
+    got = slots(sched, rules, start="2027-03-01", end="2027-03-04", now="2027-03-01T22:30")
+    # now + 10 h = 08:30Z = 09:30 Berlin on 03-02: nothing that morning, all of 03-03.
+    assert local(got, "Europe/Berlin") == ["2027-03-03 08:00", "2027-03-03 09:00"]
+
+
+def test_slots_in_the_past_are_never_offered():
+    got = slots(UTC_9_12, event(30), now="2027-03-01T10:10", **DAY)
+    assert times(got, "UTC") == ["10:30", "11:00", "11:30"]
+
+
+def test_only_slots_starting_inside_the_query_range_are_returned():
+    got = slots(UTC_9_12, event(60), start="2027-03-01T10:00", end="2027-03-01T11:00")
+    assert times(got, "UTC") == ["10:00"]
+
+
+def test_offset_start_moves_the_first_slot_and_widens_the_step():
+    got = slots(UTC_9_12, event(30, offset_start=10), **DAY)
+    # Cal.com: first start = window start + offset, then every interval + offset minutes.
+    assert times(got, "UTC") == ["09:10", "09:50", "10:30", "11:10"]
+
+
+def test_only_the_first_slot_of_each_day_is_offered_when_asked():
+    sched = schedule("UTC", every_day="09:00-12:00")
+    got = slots(
+        sched,
+        event(30, only_first_slot=True),
+        start="2027-03-01",
+        end="2027-03-03",
+        busy=[busy(utc("2027-03-01T09:00"), 30)],
+    )
+    assert local(got, "UTC") == ["2027-03-01 09:30", "2027-03-02 09:00"]
+
+
+def test_the_first_slot_of_a_day_is_judged_in_the_display_zone():
+    # 22:00–02:00 UTC is one evening in New York but spans two UTC dates.
+    sched = schedule("UTC", every_day="22:00-24:00", weekly={"tue": "00:00-02:00"})
+    rules = event(60, only_first_slot=True)
+    kw = {"start": "2027-03-01T20:00", "end": "2027-03-02T03:00"}
+    in_utc = slots(sched, rules, **kw)
+    in_ny = slots(sched, rules, display_time_zone="America/New_York", **kw)
+    assert local(in_utc, "UTC") == ["2027-03-01 22:00", "2027-03-02 00:00"]
+    assert local(in_ny, "UTC") == ["2027-03-01 22:00"]
+
+
+def test_asia_kolkata_slots_fall_on_the_half_hour_utc():
+    got = slots(schedule("Asia/Kolkata", mon_fri="09:00-11:00"), event(60), **DAY)
+    assert times(got, "UTC") == ["03:30", "04:30"]
+    assert times(got, "Asia/Kolkata") == ["09:00", "10:00"]
+
+
+def test_a_host_zone_far_east_puts_slots_on_the_previous_day_in_los_angeles():
+    sched = schedule("Asia/Tokyo", mon_fri="09:00-10:00")
+    got = slots(sched, event(60), start="2027-03-01T01:00", end="2027-03-03")
+    assert local(got, "America/Los_Angeles") == ["2027-03-01 16:00"]
+    assert got[0].start == at("Asia/Tokyo", "2027-03-02T09:00")
