@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=1, le=65535)
     workers: int = Field(1, ge=1, le=64, description="uvicorn worker processes for `serve`")
     public_url: str = Field("http://127.0.0.1:8000", description="base of public booking URLs")
+    video_url_template: str = Field(
+        "https://meet.jit.si/rendezvous-{uid}",
+        description="meeting URL for cal-video locations; {uid} is the booking uid",
+    )
     rate_limit: int = Field(120, ge=1, description="requests per window per API key or client IP")
     rate_limit_window: int = Field(60, ge=1, description="window length in seconds")
     rate_limit_enabled: bool = True

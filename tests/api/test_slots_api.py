@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 
 # The default clock is Monday 2030-01-07 08:00 UTC; default schedules are Mon–Fri 09:00–17:00.

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from rendezvous import __version__
 from rendezvous.api import errors
 from rendezvous.api.middleware import RateLimit, RequestContext, make_storage
-from rendezvous.api.routers import health, me, slots
+from rendezvous.api.routers import bookings, event_types, health, me, schedules, slots
 from rendezvous.config import Settings
 from rendezvous.db.engine import AsyncEngine, create_engine, session_factory
 
@@ -58,7 +58,10 @@ def create_app(
     errors.install(app)
     app.include_router(health.router)
     app.include_router(me.router)
+    app.include_router(schedules.router)
+    app.include_router(event_types.router)
     app.include_router(slots.router)
+    app.include_router(bookings.router)
 
     if settings.rate_limit_enabled:
         app.add_middleware(

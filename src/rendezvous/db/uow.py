@@ -11,8 +11,8 @@ from rendezvous.db.engine import SQLITE_BEGIN
 from rendezvous.db.repos.bookings import BookingRepo
 from rendezvous.db.repos.event_types import EventTypeRepo
 from rendezvous.db.repos.idempotency import IdempotencyRepo
-from rendezvous.db.repos.outbox import OutboxRepo
 from rendezvous.db.repos.occupancy import OccupancyRepo
+from rendezvous.db.repos.outbox import OutboxRepo
 from rendezvous.db.repos.reservations import ReservationRepo
 from rendezvous.db.repos.schedules import ScheduleRepo
 from rendezvous.db.repos.users import ApiKeyRepo, UserRepo

@@ -43,6 +43,13 @@ class SlotTaken(Conflict):
     code = "slot_taken"
 
 
+class LostRace(SlotTaken):
+    """The database refused an overlapping hold written concurrently: worth one more try
+    (a seat may still be free), after which the ordinary checks give the answer."""
+
+    code = "lost_race"
+
+
 class SeatsFull(Conflict):
     code = "seats_full"
 

@@ -3,8 +3,8 @@ never import it (dependencies point one way: domain ← services ← db)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, Protocol
 
 from rendezvous.domain.accounts import ApiKey, User

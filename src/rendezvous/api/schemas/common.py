@@ -7,12 +7,14 @@ integer strings in query parameters, and rejects ``30.5``: the leniency of contr
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, NoReturn, TypeVar
 from zoneinfo import available_timezones
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 T = TypeVar("T")
 
@@ -95,3 +97,30 @@ class Envelope(BaseModel, Generic[T]):
 
 def success(data: Any) -> dict[str, Any]:
     return {"status": "success", "data": data}
+
+
+# --- Field-addressed validation errors ---
+# Validators that look at more than one field (or at list items together) raise these, so that every
+# error names the exact field path (e.g. ``availability.0.endTime``) instead of the whole object.
+# Pydantic prefixes the location of a ValidationError raised inside a validator with the location of
+# the value being validated, so nested models report full paths.
+
+Loc = tuple[str | int, ...]
+Problem = tuple[Loc, str, Any]
+
+
+def field_errors(problems: Iterable[Problem], title: str = "Input") -> ValidationError:
+    """One ValidationError listing each (location, message, offending value)."""
+    details = [
+        InitErrorDetails(
+            type=PydanticCustomError("value_error", "{message}", {"message": message}),
+            loc=loc,
+            input=value,
+        )
+        for loc, message, value in problems
+    ]
+    return ValidationError.from_exception_data(title, details)
+
+
+def fail_at(loc: Loc, message: str, value: Any = None) -> NoReturn:
+    raise field_errors([(loc, message, value)])

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rendezvous.db import tables as t
-from rendezvous.domain.errors import SlotTaken
+from rendezvous.domain.errors import LostRace
 from rendezvous.domain.reservations import Reservation
 
 
@@ -29,12 +29,12 @@ def to_reservation(row: t.SlotReservation) -> Reservation:
 
 
 async def flush_or_taken(session: AsyncSession) -> None:
-    """Flush; an overlap refused by PostgreSQL's exclusion constraint becomes SlotTaken."""
+    """Flush; an overlap refused by PostgreSQL's exclusion constraint becomes LostRace."""
     try:
         await session.flush()
     except IntegrityError as exc:
         if "ex_occupancy_no_overlap" in str(exc.orig):
-            raise SlotTaken("This time slot is no longer available") from None
+            raise LostRace("This time slot is no longer available") from None
         raise
 
 

@@ -1,0 +1,87 @@
+"""The write-transaction runner: BEGIN (IMMEDIATE on SQLite), idempotency keys, retry of a lost
+race, render the response inside the transaction, store it for the key, COMMIT."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from rendezvous.domain.errors import InvalidInput, LostRace, RuleViolation
+from rendezvous.services.ports import UnitOfWork
+
+T = TypeVar("T")
+Response = tuple[int, dict[str, Any]]
+KEY_TTL = timedelta(hours=24)
+MAX_KEY_LENGTH = 255
+ATTEMPTS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotencyKey:
+    scope: str  # the caller: "user:<id>" or "ip:<address>"
+    key: str
+    request_hash: str
+
+    @classmethod
+    def of(cls, scope: str, key: str, method: str, path: str, body: bytes) -> IdempotencyKey:
+        if not key or len(key) > MAX_KEY_LENGTH:
+            raise InvalidInput(
+                f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters",
+                {"fields": ["Idempotency-Key"]},
+            )
+        digest = hashlib.sha256(f"{method} {path}\n".encode() + body).hexdigest()
+        return cls(scope=scope, key=key, request_hash=digest)
+
+
+async def run(
+    uow: UnitOfWork,
+    work: Callable[[], Awaitable[T]],
+    render: Callable[[T], Awaitable[Response]],
+    *,
+    now: datetime,
+    idempotency: IdempotencyKey | None = None,
+) -> Response:
+    """Run one write use case in one transaction and return its (status, body).
+
+    With an idempotency key, the first response is stored with the change and replayed to every
+    retry with the same key and request; the same key with another request is a 422. Two
+    concurrent requests with one key: the second waits for the first and replays its answer.
+    """
+    for attempt in range(ATTEMPTS):
+        await uow.begin_write()
+        if idempotency is not None:
+            stored = await uow.idempotency.find(idempotency.scope, idempotency.key, now)
+            if stored is not None:
+                if stored.request_hash != idempotency.request_hash:
+                    raise RuleViolation(
+                        "This Idempotency-Key was already used with a different request"
+                    )
+                await uow.rollback()
+                return stored.status_code, stored.response
+            claimed = await uow.idempotency.claim(
+                idempotency.scope,
+                idempotency.key,
+                idempotency.request_hash,
+                now=now,
+                expires_at=now + KEY_TTL,
+            )
+            if not claimed:
+                continue  # another request holds the key: it has committed now, replay it
+        try:
+            result = await work()
+        except LostRace:
+            await uow.rollback()
+            if attempt + 1 < ATTEMPTS:
+                continue
+            raise
+        status, body = await render(result)
+        if idempotency is not None:
+            await uow.idempotency.store(
+                idempotency.scope, idempotency.key, status_code=status, response=body
+            )
+        await uow.commit()
+        return status, body
+    raise LostRace("This time slot is no longer available")
