@@ -1,4 +1,4 @@
-"""Rate limits per API key (or client IP), with Cal.com's headers, in memory and shared via Redis."""
+"""Rate limits per API key (or client IP) with Cal.com's headers, in memory and via Redis."""
 
 from __future__ import annotations
 
