@@ -68,7 +68,8 @@ class NewBooking:
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """The bookings a use case produced or changed; ``seat_uid`` is the caller's seat."""
+    """The bookings a use case produced or changed; ``recurring`` asks for an array answer
+    (a whole series); ``seat_uid`` is the caller's seat."""
 
     bookings: list[Booking]
     event_type: EventType | None
@@ -329,7 +330,7 @@ async def get(uow: UnitOfWork, uid: str) -> Outcome:
         event_type = (
             await uow.event_types.get(booking.event_type_id) if booking.event_type_id else None
         )
-        return Outcome([booking], event_type, recurring=booking.recurring_uid is not None)
+        return Outcome([booking], event_type)
     series = await uow.bookings.by_recurring_uid(uid)
     if not series:
         raise errors.NotFound(f"Booking with uid={uid} not found")
@@ -535,7 +536,7 @@ async def reschedule(
             "rescheduledBy": rescheduled_by or "",
         },
     )
-    return Outcome([created], event_type, recurring=created.recurring_uid is not None)
+    return Outcome([created], event_type)
 
 
 async def _move_seat(

@@ -1,0 +1,207 @@
+"""Booking wire models, 2024-08-13 (contract §3)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, EmailStr, Field, field_validator, model_validator
+
+from rendezvous.api.schemas.common import Locale, Metadata, TimeZoneName, WireModel
+from rendezvous.domain.accounts import User
+from rendezvous.domain.bookings import Attendee, Booking
+from rendezvous.domain.event_types import EventType
+
+LocationType = Literal[
+    "address",
+    "link",
+    "phone",
+    "integration",
+    "attendeeAddress",
+    "attendeePhone",
+    "attendeeDefined",
+    "organizersDefaultApp",
+]
+_NEEDS = {"integration": "integration", "attendeeAddress": "address",
+          "attendeePhone": "phone", "attendeeDefined": "location"}  # fmt: skip
+
+
+def _utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+class AttendeeInput(WireModel):
+    name: str = Field(min_length=1, max_length=255)
+    email: EmailStr | None = None
+    time_zone: TimeZoneName
+    phone_number: str | None = Field(None, pattern=r"^\+[1-9]\d{6,14}$")
+    language: Locale = "en"
+
+    @model_validator(mode="after")
+    def _reachable(self) -> AttendeeInput:
+        if self.email is None and self.phone_number is None:
+            raise ValueError("email is required (or phoneNumber for phone-only booking)")
+        return self
+
+
+class BookingLocationInput(WireModel):
+    type: LocationType
+    integration: str | None = None
+    address: str | None = None
+    phone: str | None = None
+    location: str | None = None
+
+    @model_validator(mode="after")
+    def _needed_field(self) -> BookingLocationInput:
+        needed = _NEEDS.get(self.type)
+        if needed and not getattr(self, needed):
+            raise ValueError(f"location of type {self.type} needs '{needed}'")
+        return self
+
+
+class CreateBookingInput(WireModel):
+    start: AwareDatetime = Field(description="UTC ISO start, e.g. 2050-09-05T07:00:00Z")
+    attendee: AttendeeInput
+    event_type_id: int | None = Field(None, ge=1)
+    event_type_slug: str | None = None
+    username: str | None = None
+    team_slug: str | None = None
+    organization_slug: str | None = None
+    guests: list[EmailStr] = Field(default_factory=list, max_length=50)
+    location: BookingLocationInput | str | None = None
+    meeting_url: str | None = Field(None, description="deprecated: the meeting URL")
+    metadata: Metadata = Field(default_factory=dict)
+    length_in_minutes: int | None = Field(None, ge=1)
+    booking_fields_responses: dict[str, Any] = Field(default_factory=dict)
+    recurrence_count: int | None = Field(None, ge=1)
+    reservation_uid: str | None = Field(
+        None, description="Rendezvous: the uid of a slot reservation this booking consumes"
+    )
+
+    _utc_start = field_validator("start")(classmethod(lambda cls, v: _utc(v)))
+
+    @model_validator(mode="after")
+    def _identified(self) -> CreateBookingInput:
+        if self.event_type_id is None and not (
+            self.event_type_slug and (self.username or self.team_slug)
+        ):
+            raise ValueError("send eventTypeId, or eventTypeSlug with username or teamSlug")
+        return self
+
+
+class CancelBookingInput(WireModel):
+    cancellation_reason: str | None = Field(None, max_length=5000)
+    cancel_subsequent_bookings: bool = False
+    seat_uid: str | None = None
+
+
+class RescheduleBookingInput(WireModel):
+    start: AwareDatetime
+    rescheduled_by: EmailStr | None = None
+    rescheduling_reason: str | None = Field(None, max_length=5000)
+    seat_uid: str | None = None
+
+    _utc_start = field_validator("start")(classmethod(lambda cls, v: _utc(v)))
+
+
+class DeclineBookingInput(WireModel):
+    reason: str | None = Field(None, max_length=5000)
+
+
+def iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _attendee(a: Attendee) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "name": a.name,
+        "email": a.email,
+        "displayEmail": a.email,
+        "timeZone": a.time_zone,
+        "language": a.language,
+        "absent": a.absent,
+    }
+    if a.phone_number:
+        out["phoneNumber"] = a.phone_number
+    return out
+
+
+def _host(user: User) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "userId": user.id,  # contract §0 item 11
+        "name": user.name or user.username,
+        "email": user.email,
+        "displayEmail": user.email,
+        "username": user.username,
+        "timeZone": user.time_zone,
+    }
+
+
+def booking_output(
+    booking: Booking,
+    hosts: Mapping[int, User],
+    event_type: EventType | None,
+    *,
+    seat_uid: str | None = None,
+    viewer_is_host: bool = False,
+) -> dict[str, Any]:
+    """``BookingOutput_2024_08_13`` and its recurring and seated variants (contract §3.1)."""
+    guests = set(booking.guests)
+    out: dict[str, Any] = {
+        "id": booking.id,
+        "uid": booking.uid,
+        "title": booking.title,
+        "description": booking.description,
+        "hosts": [_host(hosts[h]) for h in booking.host_ids if h in hosts],
+        "status": booking.status,
+        "start": iso(booking.start),
+        "end": iso(booking.end),
+        "duration": booking.duration,
+        "eventTypeId": booking.event_type_id,
+        "eventType": {"id": booking.event_type_id, "slug": event_type.slug if event_type else ""},
+        "location": booking.location,
+        "absentHost": booking.absent_host,
+        "createdAt": iso(booking.created_at),
+        # Cal.com compat: updatedAt equals createdAt until the first change (contract §0 item 11).
+        "updatedAt": iso(booking.updated_at),
+        "metadata": dict(booking.metadata),
+        "icsUid": booking.ics_uid,
+    }
+    if booking.meeting_url:
+        out["meetingUrl"] = booking.meeting_url
+    optional = {
+        "cancellationReason": booking.cancellation_reason,
+        "cancelledByEmail": booking.cancelled_by_email,
+        "rejectionReason": booking.rejection_reason,
+        "reschedulingReason": booking.rescheduling_reason,
+        "rescheduledByEmail": booking.rescheduled_by_email,
+        "rescheduledFromUid": booking.rescheduled_from_uid,
+        "rescheduledToUid": booking.rescheduled_to_uid,
+        "recurringBookingUid": booking.recurring_uid,
+    }
+    out.update({k: v for k, v in optional.items() if v is not None})
+    if booking.seated:
+        seats = (event_type.settings.get("seats") if event_type else None) or {}
+        show = viewer_is_host or bool(seats.get("showAttendeeInfo"))
+        out["attendees"] = [
+            _attendee(a)
+            | {
+                "seatUid": a.seat_uid,
+                "createdAt": iso(a.created_at),
+                "bookingFieldsResponses": dict(a.responses),
+                "metadata": dict(a.metadata),
+            }
+            for a in booking.attendees
+            if show or a.seat_uid == seat_uid
+        ]
+        if seat_uid:
+            out["seatUid"] = seat_uid
+        return out
+    out["attendees"] = [_attendee(a) for a in booking.attendees if a.email not in guests]
+    out["guests"] = list(booking.guests)
+    out["bookingFieldsResponses"] = dict(booking.responses)
+    return out
