@@ -6,9 +6,11 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rendezvous.db import tables as t
+from rendezvous.domain.errors import Conflict
 from rendezvous.domain.event_types import EventType
 from rendezvous.domain.models import BookingWindow, EventRules, PeriodLimits
 
@@ -97,6 +99,16 @@ class EventTypeRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
+    async def _flush(self, slug: str) -> None:
+        """Flush; a concurrent writer that took the slug first makes this a 409, not a 500
+        (the service checks first; the UNIQUE (owner_id, slug) constraint settles races)."""
+        try:
+            await self.session.flush()
+        except IntegrityError as exc:
+            if "unique" not in str(exc.orig).lower():
+                raise
+            raise Conflict(f"You already have an event type with slug '{slug}'") from None
+
     async def add(
         self,
         *,
@@ -127,7 +139,7 @@ class EventTypeRepo:
             **rule_columns(rules),
         )
         self.session.add(row)
-        await self.session.flush()
+        await self._flush(slug)
         return to_event_type(row)
 
     async def update(
@@ -150,7 +162,7 @@ class EventTypeRepo:
         for name, value in rule_columns(rules).items():
             setattr(row, name, value)
         row.updated_at = now
-        await self.session.flush()
+        await self._flush(slug)
         return to_event_type(row)
 
     async def get(self, event_type_id: int) -> EventType | None:

@@ -30,7 +30,7 @@ def upgrade() -> None:
         sa.Column("key", sa.String(length=255), nullable=False),
         sa.Column("request_hash", sa.String(length=64), nullable=False),
         sa.Column("status_code", sa.Integer(), nullable=False),
-        sa.Column("response", JSONType(), nullable=False),
+        sa.Column("response", sa.JSON(), nullable=False),
         sa.Column("expires_at", rendezvous.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("created_at", rendezvous.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_idempotency_keys")),
