@@ -14,6 +14,8 @@ from rendezvous.domain.errors import Conflict, InvalidInput, NotFound
 from rendezvous.services.ports import UnitOfWork
 
 KEY_PREFIX = "cal_"
+# last_used_at is refreshed at most this often, so authenticating is not a write per request.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 KEY_BYTES = 32
 
 # Contract §0 item 11: every user has a default schedule from creation on.
@@ -131,6 +133,10 @@ async def authenticate(uow: UnitOfWork, token: str, now: datetime) -> tuple[User
     refusal = key.refusal(now)
     if refusal:
         raise Unauthenticated(refusal)
-    if await uow.keys.touch(key, now):
+    if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:
+        # A write of its own, begun as one (SQLite: BEGIN IMMEDIATE): upgrading the read
+        # transaction above to a write could fail under concurrent writers.
+        await uow.begin_write()
+        await uow.keys.touch(key, now)
         await uow.commit()
     return user, key

@@ -591,8 +591,13 @@ async def confirm(uow: UnitOfWork, uid: str, ctx: Context) -> Outcome:
     booking = await _pending_for_host(uow, uid, ctx, "confirm")
     event_type = await _event_type_of(uow, booking)
     if not _holds_time(booking, event_type):
-        # A pending booking that did not block its time takes it now, or fails with 409.
-        await uow.bookings.hold(booking.id, _hold(event_type, booking))
+        # A pending booking that did not block its time takes it now, or fails with 409
+        # (checked here for SQLite; PostgreSQL's exclusion constraint also refuses it).
+        hold = _hold(event_type, booking)
+        for host_id, start, end in hold:
+            if await uow.occupancy.overlapping([host_id], start, end, now=ctx.now):
+                raise errors.SlotTaken("The time of this booking has been taken meanwhile")
+        await uow.bookings.hold(booking.id, hold)
     if not await uow.bookings.transition(
         booking.id, from_statuses=("pending",), to_status="accepted", now=ctx.now
     ):

@@ -14,6 +14,7 @@ async def update_profile(
     uow: UnitOfWork, user: User, changes: dict[str, Any], now: datetime
 ) -> User:
     """Apply the named changes (snake_case field → value); fields not named stay as they are."""
+    await uow.begin_write()
     if "email" in changes:
         changes["email"] = str(changes["email"]).strip().lower()
         if await uow.users.email_taken(changes["email"], except_id=user.id):

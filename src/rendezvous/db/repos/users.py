@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -10,10 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from rendezvous.db import tables as t
 from rendezvous.domain.accounts import ApiKey, User
-
-# last_used_at is refreshed at most this often, so authenticating is not a write per request.
-LAST_USED_RESOLUTION = timedelta(minutes=1)
-
 
 def to_user(row: t.User) -> User:
     return User(
@@ -144,11 +140,7 @@ class ApiKeyRepo:
     async def exists(self, key_id: int) -> bool:
         return (await self.session.get(t.ApiKey, key_id)) is not None
 
-    async def touch(self, key: ApiKey, now: datetime) -> bool:
-        """Record use; returns whether a write happened (at most once per resolution)."""
-        if key.last_used_at is not None and now - key.last_used_at < LAST_USED_RESOLUTION:
-            return False
+    async def touch(self, key: ApiKey, now: datetime) -> None:
         await self.session.execute(
             update(t.ApiKey).where(t.ApiKey.id == key.id).values(last_used_at=now)
         )
-        return True
