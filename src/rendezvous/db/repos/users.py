@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from rendezvous.db import tables as t
 from rendezvous.domain.accounts import ApiKey, User
 
+
 def to_user(row: t.User) -> User:
     return User(
         id=row.id,
