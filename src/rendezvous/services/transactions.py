@@ -61,6 +61,7 @@ async def run(
                     )
                 await uow.rollback()
                 return stored.status_code, stored.response
+            await uow.idempotency.purge_expired(now)  # keys are kept 24 hours
             claimed = await uow.idempotency.claim(
                 idempotency.scope,
                 idempotency.key,
