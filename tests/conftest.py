@@ -221,3 +221,19 @@ def make_event_type(db: AsyncEngine, clock: FixedClock) -> Any:
         return event_type.id
 
     return make
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Say how many tests ran on each engine, so a run shows PostgreSQL was really used."""
+    counts = {"sqlite": 0, "postgres": 0}
+    for report in terminalreporter.stats.get("passed", []):
+        for engine in counts:
+            if f"[{engine}" in report.nodeid or f"-{engine}]" in report.nodeid:
+                counts[engine] += 1
+    skipped = [
+        r for r in terminalreporter.stats.get("skipped", []) if "postgres" in str(r.longrepr)
+    ]
+    terminalreporter.write_line(
+        f"database tests passed: SQLite {counts['sqlite']}, PostgreSQL {counts['postgres']}"
+        + (f" ({len(skipped)} PostgreSQL tests skipped)" if skipped else "")
+    )
