@@ -1,5 +1,90 @@
-"""Placeholder: filled in by the schedules work."""
+"""/v2/schedules (contract §5, cal-api-version 2024-06-11; the header is not needed)."""
+
+from __future__ import annotations
+
+from typing import Any
 
 from fastapi import APIRouter
 
-router = APIRouter()
+from rendezvous.api.deps import Clock, CurrentUser, Uow
+from rendezvous.api.schemas.common import success
+from rendezvous.api.schemas.schedules import (
+    CreateScheduleInput,
+    UpdateScheduleInput,
+    availability_items,
+    override_items,
+    schedule_output,
+)
+from rendezvous.services import schedules
+from rendezvous.services.schedules import ScheduleView
+
+router = APIRouter(prefix="/v2/schedules", tags=["Schedules"])
+
+
+def _output(view: ScheduleView) -> dict[str, Any]:
+    s = view.schedule
+    return schedule_output(
+        id=s.id,
+        owner_id=s.owner_id,
+        name=s.name,
+        time_zone=s.time_zone,
+        is_default=view.is_default,
+        availability=s.availability,
+        overrides=s.overrides,
+    )
+
+
+@router.get("", summary="List my schedules")
+async def list_schedules(user: CurrentUser, uow: Uow) -> dict[str, Any]:
+    return success([_output(v) for v in await schedules.list_schedules(uow, user)])
+
+
+@router.post("", status_code=201, summary="Create a schedule")
+async def create_schedule(
+    body: CreateScheduleInput, user: CurrentUser, uow: Uow, now: Clock
+) -> dict[str, Any]:
+    new = schedules.NewSchedule(
+        name=body.name,
+        time_zone=body.time_zone,
+        is_default=body.is_default,
+        availability=availability_items(body.availability),
+        overrides=override_items(body.overrides),
+    )
+    return success(_output(await schedules.create_schedule(uow, user, new, now)))
+
+
+# Declared before /{scheduleId}, which would otherwise take "default" for an id.
+@router.get("/default", summary="Get my default schedule")
+async def get_default_schedule(user: CurrentUser, uow: Uow) -> dict[str, Any]:
+    view = await schedules.default_schedule(uow, user)
+    return success(_output(view) if view else None)
+
+
+@router.get("/{scheduleId}", summary="Get a schedule")
+async def get_schedule(scheduleId: int, user: CurrentUser, uow: Uow) -> dict[str, Any]:
+    return success(_output(await schedules.get_schedule(uow, user, scheduleId)))
+
+
+@router.patch("/{scheduleId}", summary="Update a schedule (only the fields sent)")
+async def update_schedule(
+    scheduleId: int, body: UpdateScheduleInput, user: CurrentUser, uow: Uow, now: Clock
+) -> dict[str, Any]:
+    changes: dict[str, Any] = {
+        name: getattr(body, name)
+        for name in ("name", "time_zone", "is_default")
+        if name in body.model_fields_set
+    }
+    if body.availability is not None:
+        changes["availability"] = availability_items(body.availability)
+    if body.overrides is not None:
+        changes["overrides"] = override_items(body.overrides)
+    view = await schedules.update_schedule(uow, user, scheduleId, changes, now)
+    return success(_output(view))
+
+
+@router.delete("/{scheduleId}", summary="Delete a schedule")
+async def delete_schedule(
+    scheduleId: int, user: CurrentUser, uow: Uow, now: Clock
+) -> dict[str, Any]:
+    await schedules.delete_schedule(uow, user, scheduleId, now)
+    return {"status": "success"}
