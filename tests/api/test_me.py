@@ -118,3 +118,10 @@ async def test_default_schedule_of_another_user_is_not_found(client, make_user):
     assert response.status_code == 404
     me = (await client.get("/v2/me", headers=bob.auth)).json()["data"]
     assert me["defaultScheduleId"] == bob.default_schedule_id
+
+
+async def test_a_null_default_schedule_leaves_the_default_in_place(client, make_user):
+    bob = await make_user("bob")
+    response = await client.patch("/v2/me", json={"defaultScheduleId": None}, headers=bob.auth)
+    assert response.status_code == 200
+    assert response.json()["data"]["defaultScheduleId"] == bob.default_schedule_id

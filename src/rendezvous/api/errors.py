@@ -139,9 +139,10 @@ def install(app: FastAPI) -> None:
         details: Any = None
         fields = exc.details.get("fields") if isinstance(exc.details, dict) else None
         if isinstance(exc, de.InvalidInput) and fields:
+            location = exc.details.get("location", "body")
             details = {
                 "errors": [
-                    {"property": f, "location": "query", "message": exc.message} for f in fields
+                    {"property": f, "location": location, "message": exc.message} for f in fields
                 ]
             }
         elif exc.details is not None:

@@ -43,13 +43,13 @@ async def resolve_event_type(
         if slug is not None and slug != event_type.slug:
             raise InvalidInput(
                 f"eventTypeSlug '{slug}' does not match event type {event_type_id}",
-                {"fields": ["eventTypeSlug"]},
+                {"fields": ["eventTypeSlug"], "location": "query"},
             )
         return event_type
     if slug is None or username is None:
         raise InvalidInput(
             "Identify the event type with eventTypeId, or eventTypeSlug and username",
-            {"fields": ["eventTypeId", "eventTypeSlug", "username"]},
+            {"fields": ["eventTypeId", "eventTypeSlug", "username"], "location": "query"},
         )
     owner = await uow.users.by_username(username)
     if owner is not None:
@@ -73,10 +73,11 @@ async def load_host(uow: UnitOfWork, event_type: EventType) -> Host:
 
 def check_range(start: datetime, end: datetime) -> None:
     if end <= start:
-        raise InvalidInput("end must be after start", {"fields": ["end"]})
+        raise InvalidInput("end must be after start", {"fields": ["end"], "location": "query"})
     if end - start > MAX_RANGE:
         raise InvalidInput(
-            "The range from start to end may span at most 366 days", {"fields": ["end"]}
+            "The range from start to end may span at most 366 days",
+            {"fields": ["end"], "location": "query"},
         )
 
 

@@ -22,8 +22,9 @@ async def get_me(user: CurrentUser) -> dict[str, Any]:
 @router.patch("", summary="Update my profile")
 async def patch_me(body: UpdateMeInput, user: CurrentUser, uow: Uow, now: Clock) -> dict[str, Any]:
     changes = body.model_dump(exclude_unset=True)
-    # null for a non-nullable field means "leave as is"; nullable ones may be cleared.
-    nullable = {"name", "avatar_url", "bio", "default_schedule_id"}
+    # null for a non-nullable field means "leave as is"; nullable ones may be cleared. A user
+    # always has a default schedule, so defaultScheduleId: null changes nothing.
+    nullable = {"name", "avatar_url", "bio"}
     changes = {k: v for k, v in changes.items() if v is not None or k in nullable}
     if "avatar_url" in changes and changes["avatar_url"] is not None:
         changes["avatar_url"] = str(changes["avatar_url"])
