@@ -16,12 +16,14 @@ from rendezvous.domain.accounts import User
 from rendezvous.services import accounts
 
 
-def get_settings(request: Request) -> Settings:
+# Dependencies are ``async def`` even when they do not await: FastAPI runs a plain ``def``
+# dependency in a worker thread, a thread hop per request for a single attribute read.
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_now(request: Request) -> datetime:
+async def get_now(request: Request) -> datetime:
     clock: Callable[[], datetime] = request.app.state.clock
     return clock()
 
