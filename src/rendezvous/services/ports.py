@@ -94,6 +94,13 @@ class EventTypeRepo(Protocol):
     ) -> list[EventType]: ...
     async def remove(self, event_type_id: int) -> None: ...
     async def using_schedule(self, owner_id: int, schedule_id: int, *, or_default: bool) -> int: ...
+    async def with_host(
+        self,
+        *,
+        event_type_id: int | None = None,
+        username: str | None = None,
+        slug: str | None = None,
+    ) -> tuple[EventType, User, StoredSchedule | None] | None: ...
 
 
 class OccupancyRepo(Protocol):

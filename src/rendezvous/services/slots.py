@@ -9,8 +9,8 @@ from rendezvous.domain.accounts import User
 from rendezvous.domain.booking_rules import check_start
 from rendezvous.domain.errors import InvalidInput, NotFound
 from rendezvous.domain.event_types import EventType
-from rendezvous.domain.models import Schedule, Slot
-from rendezvous.domain.schedules import WEEKDAY_NUMBERS
+from rendezvous.domain.models import EventRules, Schedule, Slot
+from rendezvous.domain.schedules import WEEKDAY_NUMBERS, StoredSchedule
 from rendezvous.domain.slots import compute_slots, spans_to_load
 from rendezvous.services.ports import UnitOfWork
 
@@ -59,6 +59,39 @@ async def resolve_event_type(
     return event_type
 
 
+def _host(event_type: EventType, user: User, stored: StoredSchedule | None) -> Host:
+    schedule = stored.to_engine() if stored else Schedule(time_zone=user.time_zone)
+    return Host(user=user, schedule=schedule)
+
+
+async def resolve_hosted(
+    uow: UnitOfWork,
+    *,
+    event_type_id: int | None = None,
+    slug: str | None = None,
+    username: str | None = None,
+) -> tuple[EventType, Host]:
+    """``resolve_event_type`` and ``load_host`` in one database round trip (the slot hot path)."""
+    if event_type_id is None and (slug is None or username is None):
+        await resolve_event_type(uow, slug=slug, username=username)  # raises the 400
+    found = await uow.event_types.with_host(
+        event_type_id=event_type_id, username=username, slug=slug
+    )
+    if found is None:
+        # Same answers as resolve_event_type (404s, or a team event type without an owner).
+        event_type = await resolve_event_type(
+            uow, event_type_id=event_type_id, slug=slug, username=username
+        )
+        return event_type, await load_host(uow, event_type)
+    event_type, user, stored = found
+    if event_type_id is not None and slug is not None and slug != event_type.slug:
+        raise InvalidInput(
+            f"eventTypeSlug '{slug}' does not match event type {event_type_id}",
+            {"fields": ["eventTypeSlug"], "location": "query"},
+        )
+    return event_type, _host(event_type, user, stored)
+
+
 async def load_host(uow: UnitOfWork, event_type: EventType) -> Host:
     if event_type.owner_id is None:
         raise NotFound(f"Event type with id={event_type.id} has no host")
@@ -67,8 +100,7 @@ async def load_host(uow: UnitOfWork, event_type: EventType) -> Host:
         raise NotFound(f"Event type with id={event_type.id} not found")
     schedule_id = event_type.schedule_id or user.default_schedule_id
     stored = await uow.schedules.get(schedule_id) if schedule_id is not None else None
-    schedule = stored.to_engine() if stored else Schedule(time_zone=user.time_zone)
-    return Host(user=user, schedule=schedule)
+    return _host(event_type, user, stored)
 
 
 def check_range(start: datetime, end: datetime) -> None:
@@ -81,9 +113,17 @@ def check_range(start: datetime, end: datetime) -> None:
         )
 
 
+def _needs_bookings(rules: EventRules) -> bool:
+    """Bookings of the event type matter to the engine only for seats and booking limits."""
+    return rules.seats_per_slot is not None or any(
+        limits is not None and limits.any for limits in (rules.count_limits, rules.duration_limits)
+    )
+
+
 async def find_slots(
     uow: UnitOfWork,
     event_type: EventType,
+    host: Host,
     *,
     start: datetime,
     end: datetime,
@@ -93,7 +133,6 @@ async def find_slots(
     reschedule_uid: str | None = None,
 ) -> list[Slot]:
     check_range(start, end)
-    host = await load_host(uow, event_type)
     rules = event_type.rules
     spans = spans_to_load(
         rules,

@@ -13,7 +13,7 @@ from rendezvous.api.schemas.common import success
 from rendezvous.api.schemas.slots import ReserveSlotInput, reservation_output
 from rendezvous.domain.render import render_legacy, render_slots
 from rendezvous.services import reservations
-from rendezvous.services.slots import find_slots, resolve_event_type
+from rendezvous.services.slots import find_slots, resolve_hosted
 
 router = APIRouter(prefix="/v2/slots", tags=["Slots"])
 
@@ -43,7 +43,7 @@ async def get_slots(
     range_start = q.instant("start", q.required("start", start or startTime), zone=zone)
     range_end = q.instant("end", q.required("end", end or endTime), end_of_day=True, zone=zone)
     fmt = q.choice("format", format or slotFormat, ("time", "range"), "time")
-    event_type = await resolve_event_type(
+    event_type, host = await resolve_hosted(
         uow,
         event_type_id=q.integer("eventTypeId", eventTypeId, minimum=1),
         slug=eventTypeSlug or None,
@@ -52,6 +52,7 @@ async def get_slots(
     slots = await find_slots(
         uow,
         event_type,
+        host,
         start=range_start,
         end=range_end,
         now=now,
@@ -91,7 +92,7 @@ async def get_slots_legacy(
             "Invalid time range given - check the 'startTime' and 'endTime' query parameters.",
         )
     fmt = q.choice("slotFormat", slotFormat, ("time", "range"), "time")
-    event_type = await resolve_event_type(
+    event_type, host = await resolve_hosted(
         uow,
         event_type_id=q.integer("eventTypeId", eventTypeId, minimum=1),
         slug=eventTypeSlug or None,
@@ -100,6 +101,7 @@ async def get_slots_legacy(
     slots = await find_slots(
         uow,
         event_type,
+        host,
         start=range_start,
         end=range_end,
         now=now,

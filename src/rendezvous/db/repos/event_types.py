@@ -10,9 +10,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rendezvous.db import tables as t
+from rendezvous.db.repos.schedules import to_schedule
+from rendezvous.db.repos.users import to_user
+from rendezvous.domain.accounts import User
 from rendezvous.domain.errors import Conflict
 from rendezvous.domain.event_types import EventType
 from rendezvous.domain.models import BookingWindow, EventRules, PeriodLimits
+from rendezvous.domain.schedules import StoredSchedule
 
 
 def _window(data: dict[str, Any] | None) -> BookingWindow | None:
@@ -202,3 +206,32 @@ class EventTypeRepo:
             .where(t.EventType.owner_id == owner_id, condition)
         )
         return int(count or 0)
+
+    async def with_host(
+        self,
+        *,
+        event_type_id: int | None = None,
+        username: str | None = None,
+        slug: str | None = None,
+    ) -> tuple[EventType, User, StoredSchedule | None] | None:
+        """The event type (by id, or by owner username and slug), its owner and the schedule it
+        follows (its own, else the owner's default) in one statement: the slot hot path."""
+        schedule_id = func.coalesce(t.EventType.schedule_id, t.User.default_schedule_id)
+        query = (
+            select(t.EventType, t.User, t.Schedule)
+            .join(t.User, t.User.id == t.EventType.owner_id)
+            .outerjoin(t.Schedule, t.Schedule.id == schedule_id)
+        )
+        if event_type_id is not None:
+            query = query.where(t.EventType.id == event_type_id)
+        else:
+            query = query.where(t.User.username == username, t.EventType.slug == slug)
+        row = (await self.session.execute(query)).first()
+        if row is None:
+            return None
+        event_type, user, schedule = row
+        return (
+            to_event_type(event_type),
+            to_user(user),
+            to_schedule(schedule) if schedule is not None else None,
+        )
