@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from datetime import UTC, datetime
 from typing import Any
 
@@ -102,6 +103,23 @@ def _field(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+_NOT_ECHOED = object()
+
+
+def _echoable(value: Any) -> Any:
+    """The rejected value, if it is a small JSON scalar (never an int beyond 64 bits, a
+    non-finite float, or a long string)."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return value if -(2**63) <= value < 2**63 else str(value)[:40]
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, str):
+        return value if len(value) <= 200 else value[:200] + "…"
+    return _NOT_ECHOED
+
+
 def validation_details(exc: RequestValidationError) -> tuple[str, dict[str, Any]]:
     errors = []
     for err in exc.errors():
@@ -120,8 +138,8 @@ def validation_details(exc: RequestValidationError) -> tuple[str, dict[str, Any]
             "constraints": {str(err.get("type", "invalid")): message},
         }
         if "input" in err and err.get("type") != "missing":
-            value = err["input"]
-            if isinstance(value, str | int | float | bool) or value is None:
+            value = _echoable(err["input"])
+            if value is not _NOT_ECHOED:
                 item["value"] = value
         errors.append(item)
     summary = "; ".join(f"{e['property']}: {e['message']}" for e in errors)

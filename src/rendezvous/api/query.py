@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from rendezvous.api.errors import ApiError
-from rendezvous.api.schemas.common import check_time_zone
+from rendezvous.api.schemas.common import MAX_ID, check_instant, check_time_zone
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -26,7 +26,9 @@ def required(field: str, value: str | None) -> str:
     return value
 
 
-def integer(field: str, value: str | None, *, minimum: int | None = None) -> int | None:
+def integer(
+    field: str, value: str | None, *, minimum: int | None = None, maximum: int = MAX_ID
+) -> int | None:
     """'10' and '10.0' are 10 (contract §0 item 11); '10.5' and 'ten' are 400s."""
     if value is None or value == "":
         return None
@@ -36,6 +38,8 @@ def integer(field: str, value: str | None, *, minimum: int | None = None) -> int
         raise bad(field, "must be an integer") from None
     if not number.is_integer():
         raise bad(field, "must be an integer")
+    if abs(number) > maximum:
+        raise bad(field, f"must be at most {maximum}")
     result = int(number)
     if minimum is not None and result < minimum:
         raise bad(field, f"must be at least {minimum}")
@@ -62,13 +66,17 @@ def instant(field: str, value: str, *, end_of_day: bool = False, zone: str = "UT
             day = date.fromisoformat(value)
             if end_of_day:
                 day += timedelta(days=1)
-            return datetime.combine(day, time(), ZoneInfo(zone)).astimezone(UTC)
-        parsed = datetime.fromisoformat(value.replace(" ", "+") if " " in value else value)
-    except ValueError:
+            parsed = datetime.combine(day, time(), ZoneInfo(zone))
+        else:
+            parsed = datetime.fromisoformat(value.replace(" ", "+") if " " in value else value)
+    except (ValueError, OverflowError):
         raise bad(field, "must be an ISO 8601 date or date-time") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return check_instant(parsed)
+    except ValueError as exc:
+        raise bad(field, str(exc)) from None
 
 
 def choice(field: str, value: str | None, options: tuple[str, ...], default: str) -> str:

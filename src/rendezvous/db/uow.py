@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from types import TracebackType
 from typing import Self
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from rendezvous.db.engine import SQLITE_BEGIN
@@ -16,6 +18,9 @@ from rendezvous.db.repos.outbox import OutboxRepo
 from rendezvous.db.repos.reservations import ReservationRepo
 from rendezvous.db.repos.schedules import ScheduleRepo
 from rendezvous.db.repos.users import ApiKeyRepo, UserRepo
+
+# First key of PostgreSQL's two-key advisory locks taken per host (the second is the user id).
+HOST_LOCK_SPACE = 7001
 
 
 class UnitOfWork:
@@ -63,6 +68,18 @@ class UnitOfWork:
         if self.session.in_transaction():
             await self.session.commit()
         await self.session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
+
+    async def lock_hosts(self, host_ids: Sequence[int]) -> None:
+        """Serialise this transaction with every other that locks one of these hosts, until it
+        ends. For checks no constraint can enforce (booking limits, seats that hold no time).
+        SQLite needs nothing: BEGIN IMMEDIATE already serialises all writers."""
+        if self.session.get_bind().dialect.name != "postgresql":
+            return
+        for host_id in sorted(set(host_ids)):  # one order everywhere: no deadlocks
+            await self.session.execute(
+                text("SELECT pg_advisory_xact_lock(:space, :host)"),
+                {"space": HOST_LOCK_SPACE, "host": host_id},
+            )
 
     async def commit(self) -> None:
         await self.session.commit()

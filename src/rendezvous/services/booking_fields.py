@@ -47,6 +47,9 @@ def check_responses(
     """The custom responses, validated: every required visible custom field answered, every
     answer of the field's type. Responses to unknown slugs are kept (Cal.com keeps them too)."""
     bad: list[tuple[str, str]] = []
+    for text_slug in ("title", "notes", "rescheduleReason"):
+        if responses.get(text_slug) is not None and not isinstance(responses[text_slug], str):
+            bad.append((text_slug, "must be a string"))
     for field in fields or []:
         slug = field.get("slug")
         if not slug or slug in DEFAULT_SLUGS or field.get("isDefault"):

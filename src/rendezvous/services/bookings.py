@@ -31,7 +31,13 @@ from rendezvous.domain.event_types import EventType
 from rendezvous.services.booking_fields import check_responses
 from rendezvous.services.locations import resolve_location
 from rendezvous.services.ports import UnitOfWork
-from rendezvous.services.slots import Host, bookable_slot, load_host, resolve_event_type
+from rendezvous.services.slots import (
+    Host,
+    bookable_slot,
+    load_host,
+    needs_bookings,
+    resolve_event_type,
+)
 
 
 def new_uid() -> str:
@@ -157,10 +163,13 @@ async def create(uow: UnitOfWork, new: NewBooking, ctx: Context) -> Outcome:
             raise errors.Forbidden("This event type can only be booked by an authenticated user")
         if ctx.caller.id != event_type.owner_id:
             raise errors.Forbidden("This event type can only be booked by its owner")
-    if new.guests and settings.get("disableGuests"):
+    if new.guests and (settings.get("disableGuests") or event_type.is_seated):
         raise errors.InvalidInput("This event type does not allow guests", {"fields": ["guests"]})
     responses = check_responses(new.responses, settings.get("bookingFields"))
     host = await load_host(uow, event_type)
+    if needs_bookings(event_type.rules):
+        # Limits and seats are checks no constraint enforces: one writer per host at a time.
+        await uow.lock_hosts([host.user.id])
     length = event_type.rules.length if new.length is None else new.length
 
     if new.reservation_uid:
@@ -186,7 +195,11 @@ async def create(uow: UnitOfWork, new: NewBooking, ctx: Context) -> Outcome:
             time_zone=host.user.time_zone,
         )
 
-    if event_type.is_seated and not recurring:
+    if event_type.is_seated:
+        if recurring:
+            # Cal.com compat: seats and recurrence together are refused (event types cannot be
+            # saved that way here either).
+            raise errors.RuleViolation("Seated recurring event types cannot be booked")
         return await _take_seat(uow, new, ctx, event_type, host, length, responses)
 
     recurring_uid = new_uid() if recurring else None
@@ -197,7 +210,7 @@ async def create(uow: UnitOfWork, new: NewBooking, ctx: Context) -> Outcome:
             new, ctx, event_type, host, start, length, responses, recurring_uid=recurring_uid
         )
         hold = _hold(event_type, booking) if _holds_time(booking, event_type) else []
-        created.append(await uow.bookings.add(booking, hold=hold))
+        created.append(await uow.bookings.add(booking, hold=hold, now=ctx.now))
     for booking in created:
         trigger = hooks.BOOKING_REQUESTED if booking.status == "pending" else hooks.BOOKING_CREATED
         await _emit(uow, ctx, trigger, booking, event_type)
@@ -259,7 +272,7 @@ def _draft(
             location=location,
             duration=length,
         ),
-        description=str(responses.get("notes", "")),
+        description=str(responses.get("notes") or ""),
         status=status,  # type: ignore[arg-type]
         start=start,
         end=start + timedelta(minutes=length),
@@ -286,6 +299,10 @@ async def _take_seat(
     host: Host,
     length: int,
     responses: Mapping[str, Any],
+    *,
+    trigger: str | None = None,
+    extra: Mapping[str, Any] | None = None,
+    rescheduled_from: str | None = None,
 ) -> Outcome:
     """Book a seat: join the seated booking at this start, or open it. Seats are counted under
     the booking's row lock, so concurrent attendees cannot overfill it."""
@@ -296,13 +313,15 @@ async def _take_seat(
         booking = _draft(
             new, ctx, event_type, host, new.start, length, responses, seat_uid=seat_uid
         )
+        booking = replace(booking, rescheduled_from_uid=rescheduled_from)
         hold = _hold(event_type, booking) if _holds_time(booking, event_type) else []
-        booking = await uow.bookings.add(booking, hold=hold)
+        booking = await uow.bookings.add(booking, hold=hold, now=ctx.now)
     else:
         seats = event_type.rules.seats_per_slot or 0
         if len(existing.attendees) >= seats:
             raise errors.SeatsFull("Every seat of this time slot is taken")
-        if any(a.email == new.attendee.email for a in existing.attendees):
+        email = new.attendee.email.casefold()
+        if email and any(a.email.casefold() == email for a in existing.attendees):
             raise errors.Conflict(f"{new.attendee.email} already has a seat at this time")
         seat = replace(
             new.attendee,
@@ -315,8 +334,9 @@ async def _take_seat(
         await uow.bookings.touch(existing.id, ctx.now)
         booking = await find_booking(uow, existing.uid)
     mine = [a for a in booking.attendees if a.seat_uid == seat_uid]
-    trigger = hooks.BOOKING_REQUESTED if booking.status == "pending" else hooks.BOOKING_CREATED
-    await _emit(uow, ctx, trigger, booking, event_type, attendees=mine)
+    if trigger is None:
+        trigger = hooks.BOOKING_REQUESTED if booking.status == "pending" else hooks.BOOKING_CREATED
+    await _emit(uow, ctx, trigger, booking, event_type, attendees=mine, extra=extra)
     return Outcome([booking], event_type, seat_uid=seat_uid)
 
 
@@ -365,6 +385,11 @@ async def cancel(
         return Outcome(done, event_type, recurring=True)
 
     event_type = await _event_type_of(uow, booking)
+    if seat_uid and not booking.seated:
+        raise errors.InvalidInput(
+            "seatUid applies to seated bookings only; this booking has no seats",
+            {"fields": ["seatUid"]},
+        )
     if booking.seated:
         if seat_uid:
             return await _cancel_seat(uow, booking, event_type, ctx, seat_uid, reason)
@@ -474,8 +499,12 @@ async def reschedule(
         now=ctx.now,
     )
     host = await load_host(uow, event_type)
+    if needs_bookings(event_type.rules):
+        await uow.lock_hosts([host.user.id])
     if old.seated:
-        return await _move_seat(uow, old, event_type, host, start, ctx, seat_uid)
+        return await _move_seat(
+            uow, old, event_type, host, start, ctx, seat_uid, reason, rescheduled_by
+        )
     await bookable_slot(
         uow, event_type, host, start, now=ctx.now, duration=old.duration, ignore_booking_uid=old.uid
     )
@@ -521,7 +550,7 @@ async def reschedule(
         meeting_url=old.meeting_url,
     )
     hold = _hold(event_type, new) if _holds_time(new, event_type) else []
-    created = await uow.bookings.add(new, hold=hold)
+    created = await uow.bookings.add(new, hold=hold, now=ctx.now)
     await _emit(
         uow,
         ctx,
@@ -547,7 +576,11 @@ async def _move_seat(
     start: datetime,
     ctx: Context,
     seat_uid: str | None,
+    reason: str | None,
+    rescheduled_by: str | None,
 ) -> Outcome:
+    """Move one seat to another start: it leaves the old booking (which is cancelled when it was
+    the last seat) and takes a seat at the new start."""
     if not seat_uid:
         raise errors.InvalidInput(
             "seatUid is required to reschedule a seat of a seated booking", {"fields": ["seatUid"]}
@@ -556,9 +589,17 @@ async def _move_seat(
     if seat is None:
         raise errors.NotFound(f"Seat with uid={seat_uid} not found in booking {old.uid}")
     if len(old.attendees) == 1:
-        await uow.bookings.transition(
-            old.id, from_statuses=ACTIVE, to_status="cancelled", now=ctx.now
-        )
+        if not await uow.bookings.transition(
+            old.id,
+            from_statuses=ACTIVE,
+            to_status="cancelled",
+            now=ctx.now,
+            rescheduling_reason=reason,
+            rescheduled_by_email=rescheduled_by,
+        ):
+            raise errors.WrongState(
+                "This booking was changed by someone else; it is not active any more"
+            )
         await uow.bookings.release(old.id)
     else:
         await uow.bookings.remove_seat(old.id, seat_uid)
@@ -570,7 +611,32 @@ async def _move_seat(
         responses={k: v for k, v in seat.responses.items() if k not in ("name", "email")},
         metadata=seat.metadata,
     )
-    outcome = await _take_seat(uow, moved, ctx, event_type, host, old.duration, moved.responses)
+    outcome = await _take_seat(
+        uow,
+        moved,
+        ctx,
+        event_type,
+        host,
+        old.duration,
+        moved.responses,
+        trigger=hooks.BOOKING_RESCHEDULED,
+        extra={
+            "rescheduleId": old.id,
+            "rescheduleUid": old.uid,
+            "rescheduleStartTime": hooks.iso(old.start),
+            "rescheduleEndTime": hooks.iso(old.end),
+            "rescheduledBy": rescheduled_by or "",
+        },
+        rescheduled_from=old.uid,
+    )
+    if len(old.attendees) == 1:
+        await uow.bookings.transition(
+            old.id,
+            from_statuses=("cancelled",),
+            to_status="cancelled",
+            now=ctx.now,
+            rescheduled_to_uid=outcome.bookings[0].uid,
+        )
     return outcome
 
 
@@ -590,14 +656,15 @@ async def _pending_for_host(uow: UnitOfWork, uid: str, ctx: Context, action: str
 async def confirm(uow: UnitOfWork, uid: str, ctx: Context) -> Outcome:
     booking = await _pending_for_host(uow, uid, ctx, "confirm")
     event_type = await _event_type_of(uow, booking)
-    if not _holds_time(booking, event_type):
-        # A pending booking that did not block its time takes it now, or fails with 409
-        # (checked here for SQLite; PostgreSQL's exclusion constraint also refuses it).
+    if not await uow.bookings.holds_time(booking.id):
+        # A pending booking that did not block its time (decided by its own rows, not by the
+        # event type's current setting) takes it now, or fails with 409 — checked here for
+        # SQLite; PostgreSQL's exclusion constraint also refuses it.
         hold = _hold(event_type, booking)
         for host_id, start, end in hold:
             if await uow.occupancy.overlapping([host_id], start, end, now=ctx.now):
                 raise errors.SlotTaken("The time of this booking has been taken meanwhile")
-        await uow.bookings.hold(booking.id, hold)
+        await uow.bookings.hold(booking.id, hold, now=ctx.now)
     if not await uow.bookings.transition(
         booking.id, from_statuses=("pending",), to_status="accepted", now=ctx.now
     ):

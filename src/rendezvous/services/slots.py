@@ -113,7 +113,7 @@ def check_range(start: datetime, end: datetime) -> None:
         )
 
 
-def _needs_bookings(rules: EventRules) -> bool:
+def needs_bookings(rules: EventRules) -> bool:
     """Bookings of the event type matter to the engine only for seats and booking limits."""
     return rules.seats_per_slot is not None or any(
         limits is not None and limits.any for limits in (rules.count_limits, rules.duration_limits)

@@ -8,7 +8,15 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, EmailStr, Field, field_validator, model_validator
 
-from rendezvous.api.schemas.common import Locale, Metadata, TimeZoneName, WireModel
+from rendezvous.api.schemas.common import (
+    MAX_ID,
+    Locale,
+    Metadata,
+    TimeZoneName,
+    WireModel,
+    check_finite,
+    check_instant,
+)
 from rendezvous.domain.accounts import User
 from rendezvous.domain.bookings import Attendee, Booking
 from rendezvous.domain.event_types import EventType
@@ -25,10 +33,6 @@ LocationType = Literal[
 ]
 _NEEDS = {"integration": "integration", "attendeeAddress": "address",
           "attendeePhone": "phone", "attendeeDefined": "location"}  # fmt: skip
-
-
-def _utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
 
 
 class AttendeeInput(WireModel):
@@ -63,7 +67,7 @@ class BookingLocationInput(WireModel):
 class CreateBookingInput(WireModel):
     start: AwareDatetime = Field(description="UTC ISO start, e.g. 2050-09-05T07:00:00Z")
     attendee: AttendeeInput
-    event_type_id: int | None = Field(None, ge=1)
+    event_type_id: int | None = Field(None, ge=1, le=MAX_ID)
     event_type_slug: str | None = None
     username: str | None = None
     team_slug: str | None = None
@@ -72,14 +76,22 @@ class CreateBookingInput(WireModel):
     location: BookingLocationInput | str | None = None
     meeting_url: str | None = Field(None, description="deprecated: the meeting URL")
     metadata: Metadata = Field(default_factory=dict)
-    length_in_minutes: int | None = Field(None, ge=1)
+    length_in_minutes: int | None = Field(None, ge=1, le=1440)
     booking_fields_responses: dict[str, Any] = Field(default_factory=dict)
-    recurrence_count: int | None = Field(None, ge=1)
+    recurrence_count: int | None = Field(None, ge=1, le=730)
     reservation_uid: str | None = Field(
         None, description="Rendezvous: the uid of a slot reservation this booking consumes"
     )
 
-    _utc_start = field_validator("start")(classmethod(lambda cls, v: _utc(v)))
+    @field_validator("start")
+    @classmethod
+    def _start(cls, value: datetime) -> datetime:
+        return check_instant(value)
+
+    @field_validator("booking_fields_responses")
+    @classmethod
+    def _finite(cls, value: dict[str, Any]) -> dict[str, Any]:
+        return check_finite(value, "bookingFieldsResponses")  # type: ignore[no-any-return]
 
     @model_validator(mode="after")
     def _identified(self) -> CreateBookingInput:
@@ -102,7 +114,10 @@ class RescheduleBookingInput(WireModel):
     rescheduling_reason: str | None = Field(None, max_length=5000)
     seat_uid: str | None = None
 
-    _utc_start = field_validator("start")(classmethod(lambda cls, v: _utc(v)))
+    @field_validator("start")
+    @classmethod
+    def _start(cls, value: datetime) -> datetime:
+        return check_instant(value)
 
 
 class DeclineBookingInput(WireModel):
@@ -187,10 +202,11 @@ def booking_output(
     if booking.seated:
         seats = (event_type.settings.get("seats") if event_type else None) or {}
         show = viewer_is_host or bool(seats.get("showAttendeeInfo"))
+        # A seat uid is what cancels or moves a seat: only its holder and the hosts see it.
         out["attendees"] = [
             _attendee(a)
+            | ({"seatUid": a.seat_uid} if viewer_is_host or a.seat_uid == seat_uid else {})
             | {
-                "seatUid": a.seat_uid,
                 "createdAt": iso(a.created_at),
                 "bookingFieldsResponses": dict(a.responses),
                 "metadata": dict(a.metadata),

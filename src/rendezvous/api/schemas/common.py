@@ -6,8 +6,10 @@ integer strings in query parameters, and rejects ``30.5``: the leniency of contr
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Annotated, Any, Generic, Literal, NoReturn, TypeVar
 from zoneinfo import available_timezones
@@ -59,6 +61,33 @@ def check_time_zone(value: str) -> str:
 TimeZoneName = Annotated[str, AfterValidator(check_time_zone)]
 
 
+MAX_ID = 2_147_483_647  # ids are 32-bit integers in PostgreSQL
+EARLIEST_YEAR, LATEST_YEAR = 1970, 2200  # instants outside this are refused, not overflowed
+
+
+def check_finite(value: Any, path: str = "value") -> Any:
+    """JSON parsers accept NaN and Infinity (and 1e400 becomes inf); no field here means them."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{path} must be a finite number")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            check_finite(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            check_finite(item, f"{path}.{index}")
+    return value
+
+
+def check_instant(value: datetime) -> datetime:
+    """An aware instant in a sane range, as UTC."""
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValueError(f"must be between the years {EARLIEST_YEAR} and {LATEST_YEAR}")
+    try:
+        return value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise ValueError("is out of range") from None
+
+
 def check_metadata(value: dict[str, Any]) -> dict[str, Any]:
     """Cal.com's metadata limits: at most 50 keys, keys up to 40 characters, values up to 500."""
     if len(value) > 50:
@@ -70,6 +99,7 @@ def check_metadata(value: dict[str, Any]) -> dict[str, Any]:
             raise ValueError(f"metadata value of '{key}' is longer than 500 characters")
         if not isinstance(item, str | int | float | bool):
             raise ValueError(f"metadata value of '{key}' must be a string, number or boolean")
+        check_finite(item, f"metadata value of '{key}'")
     return value
 
 

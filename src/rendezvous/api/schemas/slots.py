@@ -7,14 +7,16 @@ from typing import Any
 
 from pydantic import AwareDatetime, Field, field_validator
 
-from rendezvous.api.schemas.common import WireModel
+from rendezvous.api.schemas.common import MAX_ID, WireModel, check_instant
 from rendezvous.domain.reservations import Reservation
 
 
 class ReserveSlotInput(WireModel):
-    event_type_id: int = Field(ge=1)
+    event_type_id: int = Field(ge=1, le=MAX_ID)
     slot_start: AwareDatetime = Field(description="UTC ISO start of an available slot")
-    slot_duration: int | None = Field(None, ge=1, description="minutes; multi-length events")
+    slot_duration: int | None = Field(
+        None, ge=1, le=1440, description="minutes; multi-length events"
+    )
     reservation_duration: int | None = Field(
         None, ge=1, description="minutes (default 5); only the event type's owner may set it"
     )
@@ -22,7 +24,7 @@ class ReserveSlotInput(WireModel):
     @field_validator("slot_start")
     @classmethod
     def _utc(cls, value: datetime) -> datetime:
-        return value.astimezone(UTC)
+        return check_instant(value)
 
 
 def iso_utc(moment: datetime) -> str:

@@ -11,7 +11,7 @@ from sqlalchemy import Select, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rendezvous.db import tables as t
-from rendezvous.db.repos.reservations import flush_or_taken
+from rendezvous.db.repos import holds
 from rendezvous.domain.bookings import ACTIVE, Attendee, Booking, BookingFilters
 from rendezvous.domain.models import BookedTime
 
@@ -254,6 +254,7 @@ class BookingRepo:
         booking: Booking,
         *,
         hold: Sequence[tuple[int, datetime, datetime]],
+        now: datetime,
     ) -> Booking:
         """Insert a booking with its attendees and hosts, and the occupancy rows in ``hold``
         (host id, start, end); an overlap refused by the database becomes SlotTaken."""
@@ -286,7 +287,7 @@ class BookingRepo:
             self.session.add(t.BookingHost(booking_id=row.id, user_id=host_id))
         for attendee in booking.attendees:
             self._add_attendee(row.id, attendee)
-        await self.hold(row.id, hold)
+        await self.hold(row.id, hold, now=now)
         return (await self._hydrate([row]))[0]
 
     def _add_attendee(self, booking_id: int, attendee: Attendee) -> None:
@@ -317,12 +318,21 @@ class BookingRepo:
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
-    async def hold(self, booking_id: int, hold: Sequence[tuple[int, datetime, datetime]]) -> None:
-        for host_id, start, end in hold:
-            self.session.add(
-                t.Occupancy(user_id=host_id, booking_id=booking_id, start_at=start, end_at=end)
-            )
-        await flush_or_taken(self.session)
+    async def hold(
+        self, booking_id: int, hold: Sequence[tuple[int, datetime, datetime]], *, now: datetime
+    ) -> None:
+        rows = [
+            t.Occupancy(user_id=host_id, booking_id=booking_id, start_at=start, end_at=end)
+            for host_id, start, end in hold
+        ]
+        await holds.place(self.session, rows, now=now)
+
+    async def holds_time(self, booking_id: int) -> bool:
+        """Whether the booking has occupancy rows (it holds its time)."""
+        found = await self.session.scalar(
+            select(t.Occupancy.id).where(t.Occupancy.booking_id == booking_id).limit(1)
+        )
+        return found is not None
 
     async def release(self, booking_id: int) -> None:
         await self.session.execute(delete(t.Occupancy).where(t.Occupancy.booking_id == booking_id))

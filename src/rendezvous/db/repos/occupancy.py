@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rendezvous.db import tables as t
@@ -56,21 +56,3 @@ class OccupancyRepo:
             )
         )
         return [(a, b, c) for a, b, c in rows]
-
-    async def purge_expired(
-        self, user_ids: Sequence[int], start: datetime, end: datetime, *, now: datetime
-    ) -> None:
-        """Expired reservations cost nothing: drop them where a write is about to happen."""
-        from sqlalchemy import delete
-
-        await self.session.execute(
-            delete(t.Occupancy).where(
-                and_(
-                    t.Occupancy.user_id.in_(user_ids),
-                    t.Occupancy.start_at < end,
-                    t.Occupancy.end_at > start,
-                    t.Occupancy.expires_at.is_not(None),
-                    t.Occupancy.expires_at <= now,
-                )
-            )
-        )

@@ -6,11 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rendezvous.db import tables as t
-from rendezvous.domain.errors import LostRace
+from rendezvous.db.repos import holds
 from rendezvous.domain.reservations import Reservation
 
 
@@ -26,16 +25,6 @@ def to_reservation(row: t.SlotReservation) -> Reservation:
         created_at=row.created_at,
         user_id=row.user_id,
     )
-
-
-async def flush_or_taken(session: AsyncSession) -> None:
-    """Flush; an overlap refused by PostgreSQL's exclusion constraint becomes LostRace."""
-    try:
-        await session.flush()
-    except IntegrityError as exc:
-        if "ex_occupancy_no_overlap" in str(exc.orig):
-            raise LostRace("This time slot is no longer available") from None
-        raise
 
 
 class ReservationRepo:
@@ -69,8 +58,9 @@ class ReservationRepo:
         )
         self.session.add(row)
         await self.session.flush()
-        for host_id in host_ids:
-            self.session.add(
+        await holds.place(
+            self.session,
+            [
                 t.Occupancy(
                     user_id=host_id,
                     reservation_id=row.id,
@@ -78,8 +68,10 @@ class ReservationRepo:
                     end_at=hold_end,
                     expires_at=until,
                 )
-            )
-        await flush_or_taken(self.session)
+                for host_id in host_ids
+            ],
+            now=now,
+        )
         return to_reservation(row)
 
     async def get(self, uid: str) -> Reservation | None:
