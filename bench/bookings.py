@@ -238,7 +238,15 @@ def seed_bookings(database_url: str, user_id: int, event_type_id: int, count: in
                                 "created_at": created,
                             }
                         )
-                        hosts.append({"booking_id": first + i, "user_id": user_id})
+                        hosts.append(
+                            {
+                                "booking_id": first + i,
+                                "user_id": user_id,
+                                "start_at": start,
+                                "end_at": start + SLOT,
+                                "status": "accepted",
+                            }
+                        )
                     await conn.execute(insert(bookings_t), bookings)
                     await conn.execute(insert(attendees_t), attendees)
                     await conn.execute(insert(hosts_t), hosts)

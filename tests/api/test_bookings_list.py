@@ -242,3 +242,35 @@ async def test_idempotent_cancel_and_reschedule(client, make_user, make_event_ty
         f"/v2/bookings/{new_uid}/cancel", json={}, headers={"Idempotency-Key": "k" * 256}
     )
     assert too_long.status_code == 400
+
+
+async def test_a_booking_i_host_and_attend_is_listed_once(client, make_user, make_event_type):
+    bob = await make_user("bob")
+    event_type_id = await make_event_type(bob)
+    response = await client.post(
+        "/v2/bookings",
+        json={
+            "start": TUESDAY[0],
+            "eventTypeId": event_type_id,
+            "attendee": attendee("Bob", "bob@example.com"),
+        },
+    )
+    assert response.status_code == 201
+    listed = (await client.get("/v2/bookings", headers=bob.auth)).json()
+    assert listed["pagination"]["totalItems"] == 1
+    assert len(listed["data"]) == 1
+
+
+async def test_an_attendee_sees_status_changes_too(client, make_user, make_event_type):
+    bob = await make_user("bob")
+    guest = await make_user("guest0")
+    event_type_id = await make_event_type(bob)
+    (made,) = await make_bookings(client, event_type_id, TUESDAY[:1])
+    await client.post(f"/v2/bookings/{made['uid']}/cancel", json={})
+    for who in (bob, guest):
+        cancelled = await client.get(
+            "/v2/bookings", params={"status": "cancelled"}, headers=who.auth
+        )
+        assert [b["uid"] for b in cancelled.json()["data"]] == [made["uid"]]
+        upcoming = await client.get("/v2/bookings", params={"status": "upcoming"}, headers=who.auth)
+        assert upcoming.json()["data"] == []

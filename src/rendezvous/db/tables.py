@@ -147,7 +147,14 @@ class Booking(Base):
 
 
 class BookingHost(Base):
+    """Who hosts a booking. Start, end and status are copied from the booking (start and end
+    never change; status follows every transition) so that a host's bookings page and count
+    from one index range, however many bookings the host has."""
+
     __tablename__ = "booking_hosts"
+    __table_args__ = (
+        Index("ix_booking_hosts_user_id_start_at_booking_id", "user_id", "start_at", "booking_id"),
+    )
 
     booking_id: Mapped[int] = mapped_column(
         ForeignKey("bookings.id", ondelete="CASCADE"), primary_key=True
@@ -155,6 +162,9 @@ class BookingHost(Base):
     user_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    end_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(16))
 
 
 class Attendee(Base):
