@@ -138,9 +138,8 @@ def cmd_demo(settings: Settings, _args: argparse.Namespace) -> None:
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
-    import uvicorn
-
     from rendezvous.logs import configure
+    from rendezvous.serving import run_workers
 
     configure(settings.log_level, as_json=settings.log_json)
     if not args.no_migrate:
@@ -153,7 +152,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
                 f"http://{settings.host}:{settings.port}/v2/me\n",
                 flush=True,
             )
-    uvicorn.run(
+    run_workers(
         "rendezvous.api.asgi:app_factory",
         factory=True,
         host=settings.host,
