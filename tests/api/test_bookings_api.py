@@ -84,6 +84,9 @@ async def test_the_seed_body_books_a_slot(client, make_user, make_event_type, db
     assert data["bookingFieldsResponses"] == {"name": "Jane Doe", "email": "jane@example.com"}
     assert await outbox_topics(db, data["uid"]) == ["BOOKING_CREATED"]
     assert "2030-01-08T10:00:00.000Z" not in await slot_starts(client, event_type_id)
+    # The answer is built from what was written; reading the booking back gives the same.
+    fetched = await client.get(f"/v2/bookings/{data['uid']}", headers=bob.auth)
+    assert fetched.json()["data"] == data
 
 
 async def test_cal_video_becomes_a_meeting_link(client, make_user, make_event_type):

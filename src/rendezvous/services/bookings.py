@@ -36,7 +36,7 @@ from rendezvous.services.slots import (
     bookable_slot,
     load_host,
     needs_bookings,
-    resolve_event_type,
+    resolve_hosted,
 )
 
 
@@ -81,6 +81,7 @@ class Outcome:
     event_type: EventType | None
     recurring: bool = False
     seat_uid: str | None = None
+    known_users: Mapping[int, User] = field(default_factory=dict)  # hosts already loaded
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -110,8 +111,10 @@ async def _emit(
     *,
     attendees: Sequence[Attendee] | None = None,
     extra: Mapping[str, Any] | None = None,
+    organizer: User | None = None,
 ) -> None:
-    organizer = await uow.users.get(booking.user_id)
+    if organizer is None or organizer.id != booking.user_id:
+        organizer = await uow.users.get(booking.user_id)
     if organizer is None:  # pragma: no cover - a booking's organizer is never deleted first
         return
     payload = hooks.booking_payload(
@@ -154,7 +157,7 @@ def _is_host(booking: Booking, user: User | None) -> bool:
 
 
 async def create(uow: UnitOfWork, new: NewBooking, ctx: Context) -> Outcome:
-    event_type = await resolve_event_type(
+    event_type, host = await resolve_hosted(
         uow, event_type_id=new.event_type_id, slug=new.event_type_slug, username=new.username
     )
     settings = event_type.settings
@@ -166,7 +169,6 @@ async def create(uow: UnitOfWork, new: NewBooking, ctx: Context) -> Outcome:
     if new.guests and (settings.get("disableGuests") or event_type.is_seated):
         raise errors.InvalidInput("This event type does not allow guests", {"fields": ["guests"]})
     responses = check_responses(new.responses, settings.get("bookingFields"))
-    host = await load_host(uow, event_type)
     if needs_bookings(event_type.rules):
         # Limits and seats are checks no constraint enforces: one writer per host at a time.
         await uow.lock_hosts([host.user.id])
@@ -213,8 +215,8 @@ async def create(uow: UnitOfWork, new: NewBooking, ctx: Context) -> Outcome:
         created.append(await uow.bookings.add(booking, hold=hold, now=ctx.now))
     for booking in created:
         trigger = hooks.BOOKING_REQUESTED if booking.status == "pending" else hooks.BOOKING_CREATED
-        await _emit(uow, ctx, trigger, booking, event_type)
-    return Outcome(created, event_type, recurring=recurring)
+        await _emit(uow, ctx, trigger, booking, event_type, organizer=host.user)
+    return Outcome(created, event_type, recurring=recurring, known_users={host.user.id: host.user})
 
 
 def _draft(

@@ -146,8 +146,10 @@ async def find_slots(
     busy = await uow.occupancy.busy(
         [host.user.id], *spans.busy, now=now, exclude_booking_uid=reschedule_uid
     )
-    booked = await uow.bookings.booked_times(
-        event_type.id, *spans.booked, exclude_uid=reschedule_uid
+    booked = (
+        await uow.bookings.booked_times(event_type.id, *spans.booked, exclude_uid=reschedule_uid)
+        if needs_bookings(rules)
+        else []
     )
     return compute_slots(
         host.schedule,
@@ -188,8 +190,12 @@ async def bookable_slot(
     busy = await uow.occupancy.busy(
         [host.user.id], *spans.busy, now=now, exclude_booking_uid=ignore_booking_uid
     )
-    booked = await uow.bookings.booked_times(
-        event_type.id, *spans.booked, exclude_uid=ignore_booking_uid
+    booked = (
+        await uow.bookings.booked_times(
+            event_type.id, *spans.booked, exclude_uid=ignore_booking_uid
+        )
+        if needs_bookings(rules)
+        else []
     )
     return check_start(
         host.schedule,

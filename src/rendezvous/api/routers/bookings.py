@@ -60,7 +60,11 @@ def _renderer(
 ) -> Callable[[svc.Outcome], Awaitable[Response]]:
     async def render(outcome: svc.Outcome) -> Response:
         host_ids = {h for b in outcome.bookings for h in b.host_ids}
-        hosts = {uid: u for uid in host_ids if (u := await uow.users.get(uid))}
+        hosts = {
+            uid: u
+            for uid in host_ids
+            if (u := outcome.known_users.get(uid) or await uow.users.get(uid))
+        }
         items = [
             booking_output(
                 b,

@@ -359,26 +359,26 @@ class BookingRepo:
                     status=booking.status,
                 )
             )
-        for attendee in booking.attendees:
-            self._add_attendee(row.id, attendee)
-        await self.hold(row.id, hold, now=now)
-        return (await self._hydrate([row]))[0]
+        attendees = [self._add_attendee(row.id, attendee) for attendee in booking.attendees]
+        await self.hold(row.id, hold, now=now)  # flushes the hosts and attendees too
+        # Built from what was just written, without reading it back.
+        return to_booking(row, [to_attendee(a) for a in attendees], sorted(booking.host_ids))
 
-    def _add_attendee(self, booking_id: int, attendee: Attendee) -> None:
-        self.session.add(
-            t.Attendee(
-                booking_id=booking_id,
-                name=attendee.name,
-                email=attendee.email,
-                time_zone=attendee.time_zone,
-                language=attendee.language,
-                phone_number=attendee.phone_number,
-                seat_uid=attendee.seat_uid,
-                responses=dict(attendee.responses),
-                metadata_=dict(attendee.metadata),
-                created_at=attendee.created_at,
-            )
+    def _add_attendee(self, booking_id: int, attendee: Attendee) -> t.Attendee:
+        row = t.Attendee(
+            booking_id=booking_id,
+            name=attendee.name,
+            email=attendee.email,
+            time_zone=attendee.time_zone,
+            language=attendee.language,
+            phone_number=attendee.phone_number,
+            seat_uid=attendee.seat_uid,
+            responses=dict(attendee.responses),
+            metadata_=dict(attendee.metadata),
+            created_at=attendee.created_at,
         )
+        self.session.add(row)
+        return row
 
     async def add_seat(self, booking_id: int, attendee: Attendee) -> None:
         self._add_attendee(booking_id, attendee)
