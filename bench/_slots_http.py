@@ -1,6 +1,6 @@
 """End-to-end benchmark of GET /v2/slots over HTTP against one `rendezvous serve` process.
 
-Workload W1 (as in slots_engine.py): host Mon–Fri 09:00–17:00 America/New_York (the default
+Workload W1 (as in _slots_engine.py): host Mon–Fri 09:00–17:00 America/New_York (the default
 schedule of a user created in that zone), 30-minute event type without buffers or notice, range
 2027-03-01T00:00Z → 2027-04-01T00:00Z (368 candidates), 100 busy intervals = every third
 candidate from the first, so 268 slots remain. The server's clock is real time (before 2027).
@@ -105,7 +105,7 @@ def percentile(sorted_values: list[float], fraction: float) -> float:
 
 
 def emit(**fields: Any) -> None:
-    print(json.dumps({"bench": "slots_http", "workload": "W1"} | fields), flush=True)
+    print(json.dumps({"bench": "slots", "part": "http", "workload": "W1"} | fields), flush=True)
 
 
 def sequential(url: str, headers: dict[str, str], client_name: str, runs: int) -> None:

@@ -66,7 +66,8 @@ def measure(name: str, window: tuple[datetime, datetime], busy: list[Busy], runs
     print(
         json.dumps(
             {
-                "bench": "slots_engine",
+                "bench": "slots",
+                "part": "engine",
                 "workload": name,
                 "median_ms": round(statistics.median(times), 3),
                 "p99_ms": round(p99, 3),

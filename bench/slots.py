@@ -1,0 +1,20 @@
+"""The slots benchmark of the slots issue: the pure engine over W1 and W2
+(``_slots_engine.py``), then ``GET /v2/slots`` over HTTP for W1 against one server process
+(``_slots_http.py``). One JSON line per figure, each with ``"bench": "slots"`` and the ``part``.
+
+``--duration`` (wrk seconds per run) and ``--runs`` (sequential HTTP requests) go to the HTTP part.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import _slots_engine
+import _slots_http
+
+if __name__ == "__main__":
+    _slots_engine.main()
+    _slots_http.main()
