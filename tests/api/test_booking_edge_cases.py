@@ -160,9 +160,17 @@ async def test_only_a_seat_holder_and_hosts_see_a_seat_uid(client, make_user, ma
     assert all(a["seatUid"] for a in host["attendees"])
 
 
+PHONE_ONLY = [
+    {"type": "email", "required": False, "hidden": True},
+    {"type": "phone", "slug": "attendeePhoneNumber", "label": "Phone", "required": True},
+]
+
+
 async def test_phone_only_attendees_can_each_take_a_seat(client, make_user, make_event_type):
     bob = await make_user("bob")
-    event_type_id = await make_event_type(bob, seats_per_slot=3, settings={"seats": SEATS})
+    event_type_id = await make_event_type(
+        bob, seats_per_slot=3, settings={"seats": SEATS, "bookingFields": PHONE_ONLY}
+    )
     for phone in ("+15555550100", "+15555550101"):
         response = await client.post(
             "/v2/bookings",

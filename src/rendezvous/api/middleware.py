@@ -8,6 +8,7 @@ import math
 import re
 import time
 import uuid
+from urllib.parse import parse_qsl
 
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
@@ -26,6 +27,20 @@ def _header(scope: Scope, name: bytes) -> str | None:
     for key, value in scope.get("headers", ()):
         if key == name:
             return str(value.decode("latin-1"))
+    return None
+
+
+def _nul_in_url(scope: Scope) -> str | None:
+    """The path or the query parameter holding a NUL character, if any (PostgreSQL cannot
+    compare text with NUL in it: such a request is a 400 on every engine)."""
+    if "\x00" in scope["path"]:
+        return "path"
+    query: bytes = scope.get("query_string", b"")
+    if b"%00" not in query and b"\x00" not in query:
+        return None
+    for name, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
+        if "\x00" in name or "\x00" in value:
+            return name.replace("\x00", "") or "query"
     return None
 
 
@@ -59,6 +74,16 @@ class RequestContext:
             await send(message)
 
         try:
+            nul = _nul_in_url(scope)
+            if nul is not None:
+                response = error_response(
+                    400,
+                    f"{nul}: text may not contain the NUL character (%00)",
+                    request_path(scope["path"], b""),
+                    headers={"x-request-id": request_id},
+                )
+                await response(scope, receive, send_wrapper)
+                return
             await self.app(scope, receive, send_wrapper)
         except Exception:
             error_log.exception("unhandled error", extra={"request_id": request_id})

@@ -8,6 +8,8 @@ from typing import Any
 
 from rendezvous.domain.errors import InvalidInput
 
+PHONE_SLUG = "attendeePhoneNumber"
+
 DEFAULT_SLUGS = {"name", "email", "title", "notes", "guests", "rescheduleReason", "location",
                  "splitName", "attendeePhoneNumber"}  # fmt: skip
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -62,9 +64,96 @@ def check_responses(
         problem = _problem(field, value)
         if problem:
             bad.append((slug, problem))
+    bad += _missing_defaults(responses, fields or [])
     if bad:
         raise InvalidInput(
             "; ".join(f"bookingFieldsResponses.{slug} {problem}" for slug, problem in bad),
             {"fields": [f"bookingFieldsResponses.{slug}" for slug, _ in bad]},
         )
     return dict(responses)
+
+
+def _default_field(fields: Sequence[Mapping[str, Any]], slug: str) -> Mapping[str, Any] | None:
+    for field in fields:
+        if field.get("slug") == slug or (slug == "email" and field.get("type") == "email"):
+            return field
+    return None
+
+
+def _missing_defaults(
+    responses: Mapping[str, Any], fields: Sequence[Mapping[str, Any]]
+) -> list[tuple[str, str]]:
+    """Built-in text fields (``title``, ``notes``) the event type made required and visible."""
+    bad = []
+    for slug in ("title", "notes"):
+        field = _default_field(fields, slug)
+        if field and field.get("required") and not field.get("hidden"):
+            value = responses.get(slug)
+            if value is None or (isinstance(value, str) and not value.strip()):
+                bad.append((slug, "is required"))
+    return bad
+
+
+def phone_only(fields: Sequence[Mapping[str, Any]] | None) -> bool:
+    """Contract §4.4: an ``attendeePhoneNumber`` field with the email field
+    ``{required: false, hidden: true}`` lets attendees book with a phone number alone."""
+    email = _default_field(fields or [], "email")
+    phone = _default_field(fields or [], PHONE_SLUG)
+    return bool(
+        phone is not None
+        and email is not None
+        and email.get("required") is False
+        and email.get("hidden") is True
+    )
+
+
+def check_contact(
+    fields: Sequence[Mapping[str, Any]] | None, *, email: str, phone: str | None
+) -> None:
+    """The attendee can be reached as the event type asks: an email unless the event type is
+    set up for phone-only booking; a phone number when the phone field is required."""
+    if not email and not phone_only(fields):
+        raise InvalidInput(
+            "attendee.email is required: this event type does not allow phone-only booking",
+            {"fields": ["attendee.email"]},
+        )
+    field = _default_field(fields or [], PHONE_SLUG)
+    if field and field.get("required") and not field.get("hidden") and not phone:
+        raise InvalidInput(
+            "attendee.phoneNumber is required by this event type",
+            {"fields": ["attendee.phoneNumber"]},
+        )
+
+
+def normalize_email(address: str) -> str:
+    return address.strip().lower()
+
+
+def clean_guests(guests: Sequence[str], attendee_email: str) -> tuple[str, ...]:
+    """Guests in lower case, once each, never the attendee themselves."""
+    seen = {normalize_email(attendee_email)} if attendee_email else set()
+    out = []
+    for guest in guests:
+        key = normalize_email(guest)
+        if key not in seen:
+            seen.add(key)
+            out.append(key)
+    return tuple(out)
+
+
+def guests_of(guests: Sequence[str], responses: Mapping[str, Any]) -> list[str]:
+    """The guests of a booking request: the ``guests`` field, or else
+    ``bookingFieldsResponses.guests`` (where Cal.com's booker sends them)."""
+    if guests:
+        return list(guests)
+    given = responses.get("guests")
+    if given is None or given == []:
+        return []
+    if not isinstance(given, list) or not all(
+        isinstance(g, str) and _EMAIL.match(g) for g in given
+    ):
+        raise InvalidInput(
+            "bookingFieldsResponses.guests must be a list of email addresses",
+            {"fields": ["bookingFieldsResponses.guests"]},
+        )
+    return list(given)

@@ -28,7 +28,13 @@ from rendezvous.domain.bookings import (
     render_title,
 )
 from rendezvous.domain.event_types import EventType
-from rendezvous.services.booking_fields import check_responses
+from rendezvous.services.booking_fields import (
+    check_contact,
+    check_responses,
+    clean_guests,
+    guests_of,
+    normalize_email,
+)
 from rendezvous.services.locations import resolve_location
 from rendezvous.services.ports import UnitOfWork
 from rendezvous.services.slots import (
@@ -62,6 +68,7 @@ class NewBooking:
     event_type_id: int | None = None
     event_type_slug: str | None = None
     username: str | None = None
+    team_slug: str | None = None
     guests: tuple[str, ...] = ()
     location: Mapping[str, Any] | None = None
     meeting_url: str | None = None
@@ -87,10 +94,13 @@ class Outcome:
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _hold(event_type: EventType, booking: Booking) -> list[tuple[int, datetime, datetime]]:
-    rules = event_type.rules
-    start = booking.start - timedelta(minutes=rules.before_buffer)
-    end = booking.end + timedelta(minutes=rules.after_buffer)
+def _hold(event_type: EventType | None, booking: Booking) -> list[tuple[int, datetime, datetime]]:
+    """The occupancy a booking holds: its time with the event type's buffers (none when the
+    event type has been deleted since)."""
+    before = event_type.rules.before_buffer if event_type else 0
+    after = event_type.rules.after_buffer if event_type else 0
+    start = booking.start - timedelta(minutes=before)
+    end = booking.end + timedelta(minutes=after)
     return [(host_id, start, end) for host_id in booking.host_ids]
 
 
@@ -135,8 +145,18 @@ async def _emit(
     )
 
 
+async def _event_type_or_none(uow: UnitOfWork, booking: Booking) -> EventType | None:
+    """The booking's event type; None once it has been deleted (the booking lives on and can
+    still be cancelled, confirmed or declined)."""
+    return await uow.event_types.get(booking.event_type_id) if booking.event_type_id else None
+
+
+def _setting(event_type: EventType | None, name: str) -> Any:
+    return event_type.settings.get(name) if event_type else None
+
+
 async def _event_type_of(uow: UnitOfWork, booking: Booking) -> EventType:
-    event_type = await uow.event_types.get(booking.event_type_id) if booking.event_type_id else None
+    event_type = await _event_type_or_none(uow, booking)
     if event_type is None:
         raise errors.RuleViolation("The event type of this booking no longer exists")
     return event_type
@@ -157,6 +177,11 @@ def _is_host(booking: Booking, user: User | None) -> bool:
 
 
 async def create(uow: UnitOfWork, new: NewBooking, ctx: Context) -> Outcome:
+    if new.event_type_id is None and new.username is None and new.team_slug:
+        # No team exists yet, so no team event type can be named by its team's slug.
+        raise errors.NotFound(
+            f"Event type '{new.event_type_slug}' of team '{new.team_slug}' not found"
+        )
     event_type, host = await resolve_hosted(
         uow, event_type_id=new.event_type_id, slug=new.event_type_slug, username=new.username
     )
@@ -166,9 +191,19 @@ async def create(uow: UnitOfWork, new: NewBooking, ctx: Context) -> Outcome:
             raise errors.Forbidden("This event type can only be booked by an authenticated user")
         if ctx.caller.id != event_type.owner_id:
             raise errors.Forbidden("This event type can only be booked by its owner")
+    fields = settings.get("bookingFields")
+    check_contact(fields, email=new.attendee.email, phone=new.attendee.phone_number)
+    # Emails are kept in lower case, as users' are, so that "the bookings I attend" and every
+    # comparison of addresses ignore case.
+    email = normalize_email(new.attendee.email)
+    new = replace(
+        new,
+        attendee=replace(new.attendee, email=email),
+        guests=clean_guests(guests_of(new.guests, new.responses), email),
+    )
     if new.guests and (settings.get("disableGuests") or event_type.is_seated):
         raise errors.InvalidInput("This event type does not allow guests", {"fields": ["guests"]})
-    responses = check_responses(new.responses, settings.get("bookingFields"))
+    responses = check_responses(new.responses, fields)
     if needs_bookings(event_type.rules):
         # Limits and seats are checks no constraint enforces: one writer per host at a time.
         await uow.lock_hosts([host.user.id])
@@ -176,7 +211,12 @@ async def create(uow: UnitOfWork, new: NewBooking, ctx: Context) -> Outcome:
 
     if new.reservation_uid:
         reservation = await uow.reservations.get(new.reservation_uid)
-        if reservation and reservation.event_type_id == event_type.id:
+        # Only a booking of the reserved slot itself consumes the hold.
+        if (
+            reservation
+            and reservation.event_type_id == event_type.id
+            and reservation.slot_start == new.start
+        ):
             await uow.reservations.remove(reservation.id)  # the booking consumes the hold
 
     starts = [new.start]
@@ -320,6 +360,12 @@ async def _take_seat(
         booking = await uow.bookings.add(booking, hold=hold, now=ctx.now)
     else:
         seats = event_type.rules.seats_per_slot or 0
+        taken_length = round((existing.end - existing.start).total_seconds() / 60)
+        if taken_length != length:
+            raise errors.RuleViolation(
+                f"The seats at this time are booked for {taken_length} minutes; "
+                f"a {length}-minute seat cannot join them"
+            )
         if len(existing.attendees) >= seats:
             raise errors.SeatsFull("Every seat of this time slot is taken")
         email = new.attendee.email.casefold()
@@ -382,11 +428,11 @@ async def cancel(
         targets = [b for b in series if b.active]
         if not targets:
             raise errors.WrongState("Every occurrence of this booking is already cancelled")
-        event_type = await _event_type_of(uow, series[0])
+        event_type = await _event_type_or_none(uow, series[0])
         done = [await _cancel_one(uow, b, event_type, ctx, reason) for b in targets]
         return Outcome(done, event_type, recurring=True)
 
-    event_type = await _event_type_of(uow, booking)
+    event_type = await _event_type_or_none(uow, booking)
     if seat_uid and not booking.seated:
         raise errors.InvalidInput(
             "seatUid applies to seated bookings only; this booking has no seats",
@@ -409,10 +455,14 @@ async def cancel(
 
 
 async def _cancel_one(
-    uow: UnitOfWork, booking: Booking, event_type: EventType, ctx: Context, reason: str | None
+    uow: UnitOfWork,
+    booking: Booking,
+    event_type: EventType | None,
+    ctx: Context,
+    reason: str | None,
 ) -> Booking:
     check_can_change(
-        booking, action="cancel", setting=event_type.settings.get("disableCancelling"), now=ctx.now
+        booking, action="cancel", setting=_setting(event_type, "disableCancelling"), now=ctx.now
     )
     by = (
         ctx.caller.email
@@ -450,13 +500,13 @@ async def _cancel_one(
 async def _cancel_seat(
     uow: UnitOfWork,
     booking: Booking,
-    event_type: EventType,
+    event_type: EventType | None,
     ctx: Context,
     seat_uid: str,
     reason: str | None,
 ) -> Outcome:
     check_can_change(
-        booking, action="cancel", setting=event_type.settings.get("disableCancelling"), now=ctx.now
+        booking, action="cancel", setting=_setting(event_type, "disableCancelling"), now=ctx.now
     )
     seat = [a for a in booking.attendees if a.seat_uid == seat_uid]
     if not seat:
@@ -657,7 +707,7 @@ async def _pending_for_host(uow: UnitOfWork, uid: str, ctx: Context, action: str
 
 async def confirm(uow: UnitOfWork, uid: str, ctx: Context) -> Outcome:
     booking = await _pending_for_host(uow, uid, ctx, "confirm")
-    event_type = await _event_type_of(uow, booking)
+    event_type = await _event_type_or_none(uow, booking)
     if not await uow.bookings.holds_time(booking.id):
         # A pending booking that did not block its time (decided by its own rows, not by the
         # event type's current setting) takes it now, or fails with 409 — checked here for
@@ -680,7 +730,7 @@ async def confirm(uow: UnitOfWork, uid: str, ctx: Context) -> Outcome:
 
 async def decline(uow: UnitOfWork, uid: str, ctx: Context, *, reason: str | None) -> Outcome:
     booking = await _pending_for_host(uow, uid, ctx, "decline")
-    event_type = await _event_type_of(uow, booking)
+    event_type = await _event_type_or_none(uow, booking)
     if not await uow.bookings.transition(
         booking.id,
         from_statuses=("pending",),

@@ -4,6 +4,7 @@ race, render the response inside the transaction, store it for the key, COMMIT."
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -32,8 +33,17 @@ class IdempotencyKey:
                 f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters",
                 {"fields": ["Idempotency-Key"]},
             )
-        digest = hashlib.sha256(f"{method} {path}\n".encode() + body).hexdigest()
+        digest = hashlib.sha256(f"{method} {path}\n".encode() + _canonical(body)).hexdigest()
         return cls(scope=scope, key=key, request_hash=digest)
+
+
+def _canonical(body: bytes) -> bytes:
+    """The same JSON however it is spaced or ordered hashes the same; other bodies as sent."""
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return body
+    return json.dumps(parsed, sort_keys=True, separators=(",", ":")).encode()
 
 
 async def run(

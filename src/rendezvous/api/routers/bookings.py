@@ -109,6 +109,7 @@ async def create_booking(
         event_type_id=body.event_type_id,
         event_type_slug=body.event_type_slug,
         username=body.username,
+        team_slug=body.team_slug,
         guests=tuple(str(g) for g in body.guests),
         location=location.model_dump(exclude_none=True)
         if not isinstance(location, str | None)
@@ -163,12 +164,24 @@ async def list_bookings(
         if value not in STATUSES:
             raise q.bad("status", f"'{value}' is not one of {', '.join(STATUSES)}")
 
-    def ids(field: str, csv: str | None, single: str | None) -> tuple[int, ...]:
-        values = [v for v in (csv or "").split(",") if v.strip()] + ([single] if single else [])
-        return tuple(q.integer(field, v.strip(), minimum=1) or 0 for v in values)
+    def ids(csv_field: str, csv: str | None, one_field: str, one: str | None) -> tuple[int, ...]:
+        """The ids of a csv filter and its single-id twin; given both, a booking must match
+        both (Cal.com adds each filter to the query), so only their common id remains."""
+        many = tuple(
+            q.integer(csv_field, v.strip(), minimum=1) or 0
+            for v in (csv or "").split(",")
+            if v.strip()
+        )
+        single = q.integer(one_field, one.strip(), minimum=1) if one else None
+        if single is None:
+            return many
+        if not many or single in many:
+            return (single,)
+        return (0,)  # no id is 0: nothing matches both
 
-    def when(field: str, raw: str | None) -> Any:
-        return q.instant(field, raw) if raw else None
+    def when(field: str, raw: str | None, *, before: bool = False) -> Any:
+        # A bare date in a "before" filter includes that whole day.
+        return q.instant(field, raw, end_of_day=before) if raw else None
 
     sort: list[tuple[str, str]] = []
     for name, column, order in (
@@ -190,14 +203,14 @@ async def list_bookings(
         attendee_email=attendeeEmail.replace(" ", "+") if attendeeEmail else None,
         attendee_name=attendeeName or None,
         booking_uid=bookingUid or None,
-        event_type_ids=ids("eventTypeIds", eventTypeIds, eventTypeId),
-        team_ids=ids("teamsIds", teamsIds, teamId),
+        event_type_ids=ids("eventTypeIds", eventTypeIds, "eventTypeId", eventTypeId),
+        team_ids=ids("teamsIds", teamsIds, "teamId", teamId),
         after_start=when("afterStart", afterStart),
-        before_end=when("beforeEnd", beforeEnd),
+        before_end=when("beforeEnd", beforeEnd, before=True),
         after_created=when("afterCreatedAt", afterCreatedAt),
-        before_created=when("beforeCreatedAt", beforeCreatedAt),
+        before_created=when("beforeCreatedAt", beforeCreatedAt, before=True),
         after_updated=when("afterUpdatedAt", afterUpdatedAt),
-        before_updated=when("beforeUpdatedAt", beforeUpdatedAt),
+        before_updated=when("beforeUpdatedAt", beforeUpdatedAt, before=True),
         sort=tuple(sort),
     )
     items, total = await uow.bookings.list_visible(

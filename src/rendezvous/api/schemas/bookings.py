@@ -177,7 +177,8 @@ def booking_output(
         "end": iso(booking.end),
         "duration": booking.duration,
         "eventTypeId": booking.event_type_id,
-        "eventType": {"id": booking.event_type_id, "slug": event_type.slug if event_type else ""},
+        # null once the event type has been deleted (the booking outlives it)
+        "eventType": {"id": event_type.id, "slug": event_type.slug} if event_type else None,
         "location": booking.location,
         "absentHost": booking.absent_host,
         "createdAt": iso(booking.created_at),

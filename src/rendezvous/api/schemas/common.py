@@ -14,7 +14,14 @@ from functools import lru_cache
 from typing import Annotated, Any, Generic, Literal, NoReturn, TypeVar
 from zoneinfo import available_timezones
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 from pydantic.alias_generators import to_camel
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
@@ -31,12 +38,42 @@ Locale = Literal[
 ]  # fmt: skip
 
 
+def nul_path(value: Any, path: str = "") -> str | None:
+    """Where in a JSON value a string (or key) holds the NUL character, or None.
+
+    PostgreSQL cannot store NUL in text, so such input is refused up front, on every engine."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            here = f"{path}.{key}" if path else str(key)
+            if isinstance(key, str) and "\x00" in key:
+                return here
+            found = nul_path(item, here)
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = nul_path(item, f"{path}[{index}]")
+            if found is not None:
+                return found
+    return None
+
+
 class WireModel(BaseModel):
     """Input models: camelCase on the wire, unknown fields ignored (Cal.com strips them)."""
 
     model_config = ConfigDict(
         alias_generator=to_camel, populate_by_name=True, extra="ignore", str_strip_whitespace=False
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        found = nul_path(data)
+        if found is not None:
+            raise ValueError(f"text may not contain the NUL character (\\u0000): {found}")
+        return data
 
 
 class OutModel(BaseModel):
