@@ -218,6 +218,7 @@ async def create(uow: UnitOfWork, new: NewBooking, ctx: Context) -> Outcome:
             and reservation.slot_start == new.start
         ):
             await uow.reservations.remove(reservation.id)  # the booking consumes the hold
+    await _consume_own_reservations(uow, ctx, event_type, host, new.start, length)
 
     starts = [new.start]
     recurrence: Mapping[str, Any] = settings.get("recurrence") or {}
@@ -257,6 +258,28 @@ async def create(uow: UnitOfWork, new: NewBooking, ctx: Context) -> Outcome:
         trigger = hooks.BOOKING_REQUESTED if booking.status == "pending" else hooks.BOOKING_CREATED
         await _emit(uow, ctx, trigger, booking, event_type, organizer=host.user)
     return Outcome(created, event_type, recurring=recurring, known_users={host.user.id: host.user})
+
+
+async def _consume_own_reservations(
+    uow: UnitOfWork,
+    ctx: Context,
+    event_type: EventType,
+    host: Host,
+    start: datetime,
+    length: int,
+) -> None:
+    """GET /v2/slots shows an authenticated caller's own reservations as free, so booking over
+    one consumes it, as sending its reservationUid would (rolled back if the booking fails)."""
+    if ctx.caller is None:
+        return
+    rules = event_type.rules
+    await uow.reservations.release_held_by(
+        ctx.caller.id,
+        [host.user.id],
+        start - timedelta(minutes=rules.before_buffer),
+        start + timedelta(minutes=length + rules.after_buffer),
+        now=ctx.now,
+    )
 
 
 def _draft(
@@ -553,6 +576,7 @@ async def reschedule(
     host = await load_host(uow, event_type)
     if needs_bookings(event_type.rules):
         await uow.lock_hosts([host.user.id])
+    await _consume_own_reservations(uow, ctx, event_type, host, start, old.duration)
     if old.seated:
         return await _move_seat(
             uow, old, event_type, host, start, ctx, seat_uid, reason, rescheduled_by

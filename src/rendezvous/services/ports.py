@@ -112,6 +112,7 @@ class OccupancyRepo(Protocol):
         *,
         now: datetime,
         exclude_booking_uid: str | None = None,
+        ignore_reservations_of: int | None = None,
     ) -> list[Busy]: ...
     async def overlapping(
         self, user_ids: Sequence[int], start: datetime, end: datetime, *, now: datetime
@@ -204,6 +205,15 @@ class ReservationRepo(Protocol):
     async def get(self, uid: str) -> Reservation | None: ...
     async def remove(self, reservation_id: int) -> None: ...
     async def purge_expired(self, now: datetime) -> int: ...
+    async def release_held_by(
+        self,
+        user_id: int,
+        host_ids: Sequence[int],
+        start: datetime,
+        end: datetime,
+        *,
+        now: datetime,
+    ) -> int: ...
 
 
 class UnitOfWork(Protocol):

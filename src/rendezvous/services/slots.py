@@ -131,7 +131,10 @@ async def find_slots(
     display_time_zone: str,
     duration: int | None = None,
     reschedule_uid: str | None = None,
+    caller_id: int | None = None,
 ) -> list[Slot]:
+    """The slots offered to ``caller_id`` (None: anonymous). A reservation is hidden from
+    everyone but the authenticated user who made it: to them its slot stays listed."""
     check_range(start, end)
     rules = event_type.rules
     spans = spans_to_load(
@@ -144,7 +147,11 @@ async def find_slots(
         duration=duration,
     )
     busy = await uow.occupancy.busy(
-        [host.user.id], *spans.busy, now=now, exclude_booking_uid=reschedule_uid
+        [host.user.id],
+        *spans.busy,
+        now=now,
+        exclude_booking_uid=reschedule_uid,
+        ignore_reservations_of=caller_id,
     )
     booked = (
         await uow.bookings.booked_times(event_type.id, *spans.booked, exclude_uid=reschedule_uid)

@@ -25,7 +25,7 @@ async def get_slots(
     request: Request,
     uow: Uow,
     now: Clock,
-    _caller: OptionalUser,
+    caller: OptionalUser,
     start: Annotated[str | None, Query(description="UTC ISO date or date-time")] = None,
     end: Annotated[str | None, Query(description="UTC ISO date or date-time")] = None,
     startTime: Annotated[str | None, Query(description="alias of start")] = None,
@@ -59,6 +59,7 @@ async def get_slots(
         display_time_zone=zone,
         duration=q.integer("duration", duration, minimum=1),
         reschedule_uid=bookingUidToReschedule or None,
+        caller_id=caller.id if caller else None,
     )
     return success(render_slots(slots, zone, "range" if fmt == "range" else "time"))
 
@@ -68,7 +69,7 @@ async def get_slots_legacy(
     request: Request,
     uow: Uow,
     now: Clock,
-    _caller: OptionalUser,
+    caller: OptionalUser,
     startTime: Param = None,
     endTime: Param = None,
     eventTypeId: Param = None,
@@ -108,6 +109,7 @@ async def get_slots_legacy(
         display_time_zone=zone,
         duration=q.integer("duration", duration, minimum=1),
         reschedule_uid=rescheduleUid or None,
+        caller_id=caller.id if caller else None,
     )
     return success(render_legacy(slots, zone, "range" if fmt == "range" else "time"))
 

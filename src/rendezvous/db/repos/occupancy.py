@@ -24,9 +24,14 @@ class OccupancyRepo:
         *,
         now: datetime,
         exclude_booking_uid: str | None = None,
+        ignore_reservations_of: int | None = None,
     ) -> list[Busy]:
         """Occupied intervals of these hosts that meet [start, end): bookings (with their
-        buffers) and reservations that have not expired at ``now``."""
+        buffers) and reservations that have not expired at ``now``.
+
+        ``ignore_reservations_of`` names a user whose own slot reservations are not busy: they
+        are free to the one who holds them. Anonymous reservations, and everyone else's, still
+        are. It adds a join to the same statement, not a second one."""
         query = (
             select(t.Occupancy.start_at, t.Occupancy.end_at, t.Booking.uid)
             .outerjoin(t.Booking, t.Booking.id == t.Occupancy.booking_id)
@@ -40,6 +45,15 @@ class OccupancyRepo:
         )
         if exclude_booking_uid:
             query = query.where(or_(t.Booking.uid.is_(None), t.Booking.uid != exclude_booking_uid))
+        if ignore_reservations_of is not None:
+            query = query.outerjoin(
+                t.SlotReservation, t.SlotReservation.id == t.Occupancy.reservation_id
+            ).where(
+                or_(
+                    t.Occupancy.reservation_id.is_(None),
+                    t.SlotReservation.user_id.is_distinct_from(ignore_reservations_of),
+                )
+            )
         rows = await self.session.execute(query)
         return [Busy(start=s, end=e, booking_uid=uid) for s, e, uid in rows]
 

@@ -88,6 +88,41 @@ class ReservationRepo:
             delete(t.SlotReservation).where(t.SlotReservation.id == reservation_id)
         )
 
+    async def release_held_by(
+        self,
+        user_id: int,
+        host_ids: Sequence[int],
+        start: datetime,
+        end: datetime,
+        *,
+        now: datetime,
+    ) -> int:
+        """Remove this user's live reservations whose holds on these hosts meet [start, end):
+        what ``OccupancyRepo.busy(..., ignore_reservations_of=user_id)`` left out is theirs to
+        take. One statement when there is none; returns how many were removed."""
+        ids = list(
+            await self.session.scalars(
+                select(t.SlotReservation.id)
+                .join(t.Occupancy, t.Occupancy.reservation_id == t.SlotReservation.id)
+                .where(
+                    t.SlotReservation.user_id == user_id,
+                    t.Occupancy.user_id.in_(host_ids),
+                    t.Occupancy.start_at < end,
+                    t.Occupancy.end_at > start,
+                    t.Occupancy.expires_at > now,
+                )
+                .distinct()
+            )
+        )
+        if ids:
+            await self.session.execute(
+                delete(t.Occupancy).where(t.Occupancy.reservation_id.in_(ids))
+            )
+            await self.session.execute(
+                delete(t.SlotReservation).where(t.SlotReservation.id.in_(ids))
+            )
+        return len(ids)
+
     async def purge_expired(self, now: datetime) -> int:
         expired = select(t.SlotReservation.id).where(t.SlotReservation.until <= now)
         await self.session.execute(
