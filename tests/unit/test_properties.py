@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from rendezvous.domain.availability import open_intervals
+from rendezvous.domain.availability import daily_epoch_windows, open_intervals
 from rendezvous.domain.booking_window import fixed_bounds
-from rendezvous.domain.intervals import to_epoch
+from rendezvous.domain.intervals import from_epoch, to_epoch
 from rendezvous.domain.localtime import local_date, midnight, zone
 from rendezvous.domain.models import (
     BookedTime,
@@ -46,6 +46,25 @@ BASE_DAYS = [
     "2027-06-15",
 ]
 PROPS = settings(max_examples=60, deadline=None)
+# Zones whose offset changes by an amount that 25, 45 or 90 minutes does not divide, and days of
+# such changes (both directions, both hemispheres).
+DST_ZONES = [
+    "America/New_York",
+    "Europe/Berlin",
+    "Australia/Lord_Howe",
+    "America/St_Johns",
+    "Pacific/Chatham",
+]
+CHANGE_DAYS = [
+    "2027-03-14",
+    "2027-03-28",
+    "2027-04-04",
+    "2027-09-26",
+    "2027-10-03",
+    "2027-10-31",
+    "2027-11-07",
+    "2030-03-10",
+]
 
 
 @st.composite
@@ -119,6 +138,57 @@ def worlds(draw: st.DrawFn, *, monotone: bool = False):
     return schedule, rules, start, end, now, busy, booked
 
 
+@st.composite
+def long_worlds(draw: st.DrawFn):
+    """Weeks-long queries across a DST change on schedules open (nearly) round the clock, with
+    steps that do not divide the offset change: where a grid carried across midnights would
+    depend on how far back the query starts."""
+    tz = draw(st.sampled_from(DST_ZONES))
+    change = utc(draw(st.sampled_from(CHANGE_DAYS)))
+    start = change - timedelta(days=draw(st.integers(0, 40)), minutes=draw(st.integers(0, 1439)))
+    end = change + timedelta(days=draw(st.integers(1, 45)), minutes=draw(st.integers(0, 1439)))
+    all_week = frozenset(range(1, 8))
+    round_the_clock = draw(
+        st.one_of(
+            st.just(Rule(all_week, 0, 1440)),
+            st.just(Rule(all_week, 0, 1440)),
+            st.builds(lambda day: Rule(all_week - {day}, 0, 1440), st.integers(1, 7)),
+            st.builds(lambda half: Rule(all_week, half * 30, 1440), st.integers(0, 47)),
+        )
+    )
+    rules = [round_the_clock, *draw(st.lists(rules_(), max_size=2))]
+    overrides = tuple(
+        Override(
+            (start + timedelta(days=draw(st.integers(0, 80)))).date(),
+            s := draw(st.sampled_from([0, 0, 60, 630, 1320])),
+            draw(st.sampled_from([0, 1440])) if s else draw(st.sampled_from([0, 120, 1440])),
+        )
+        for _ in range(draw(st.sampled_from([0, 0, 1, 2])))
+    )
+    schedule = Schedule(tz, tuple(rules), overrides)
+    length = draw(st.sampled_from([25, 45, 60, 90]))
+    event_rules = EventRules(
+        length=length,
+        slot_interval=draw(st.sampled_from([None, None, 25, 45, 50, 90])),
+        before_buffer=draw(st.sampled_from([0, 10])),
+        after_buffer=draw(st.sampled_from([0, 5])),
+        offset_start=draw(st.sampled_from([0, 0, 5])),
+        count_limits=draw(st.sampled_from([None, None, PeriodLimits(day=3)])),
+    )
+    busy = [
+        Busy(b, b + timedelta(minutes=draw(st.integers(5, 600))))
+        for b in (
+            start + timedelta(minutes=draw(st.integers(0, 80 * 1440)) // 5 * 5)
+            for _ in range(draw(st.integers(0, 4)))
+        )
+    ]
+    booked = [
+        BookedTime(b.start, b.start + timedelta(minutes=length), f"b{i}")
+        for i, b in enumerate(busy[:2])
+    ]
+    return schedule, event_rules, start, end, start - timedelta(days=1), busy, booked
+
+
 def run(world, busy=None, booked=None):
     schedule, rules, start, end, now, b, bk = world
     return compute_slots(
@@ -138,18 +208,31 @@ def containing(intervals, s: datetime, e: datetime):
 
 
 @PROPS
-@given(worlds())
-def test_every_slot_lies_inside_availability_and_is_aligned_to_its_window(world):
+@given(st.one_of(worlds(), long_worlds()))
+def test_every_slot_fits_availability_and_is_aligned_to_its_local_days_window(world):
     schedule, rules, start, end, *_ = world
     got = run(world)
-    open_ = open_intervals(schedule, start - timedelta(days=40), end + timedelta(days=1))
-    step = timedelta(minutes=(rules.slot_interval or rules.length) + rules.offset_start)
+    open_ = open_intervals(schedule, start - timedelta(days=2), end + timedelta(days=1))
+    offset = timedelta(minutes=rules.offset_start)
+    step = timedelta(minutes=(rules.slot_interval or rules.length)) + offset
     for slot in got:
-        window = containing(open_, slot.start, slot.end)
+        assert containing(open_, slot.start, slot.end) is not None, slot
+        # The grid restarts at local midnight: the start lies in a window of its own local day
+        # and is a whole number of steps after that window's start (+ the offset).
+        t = to_epoch(slot.start)
+        day = [(from_epoch(s), from_epoch(e)) for s, e in daily_epoch_windows(schedule, t, t)]
+        window = next((w for w in day if w[0] <= slot.start < w[1]), None)
         assert window is not None, slot
-        assert (slot.start - window[0] - timedelta(minutes=rules.offset_start)) % step == (
-            timedelta()
-        )
+        assert slot.start - window[0] >= offset
+        assert (slot.start - window[0] - offset) % step == timedelta()
+
+
+@PROPS
+@given(st.one_of(worlds(), long_worlds()))
+def test_no_slot_starts_in_the_second_pass_of_a_repeated_local_time(world):
+    tz = zone(world[0].time_zone)
+    for slot in run(world):
+        assert slot.start.astimezone(tz).fold == 0, slot
 
 
 @PROPS
@@ -192,16 +275,36 @@ def test_removing_a_booking_never_removes_a_slot(world, data):
         assert before <= {s.start for s in run(world, booked=booked[1:])}
 
 
-@PROPS
-@given(worlds())
-def test_a_narrower_query_returns_the_same_slots_in_its_range(world):
+# A 24/7 schedule in New York with 45-minute slots, queried from before spring-forward to five
+# weeks after it: the worked example of a grid that must not depend on where the query begins.
+NY_ROUND_THE_CLOCK = (
+    Schedule("America/New_York", (Rule(frozenset(range(1, 8)), 0, 1440),)),
+    EventRules(length=45),
+    utc("2030-03-01"),
+    utc("2030-04-14"),
+    utc("2030-01-01"),
+    [],
+    [],
+)
+
+
+@settings(PROPS, max_examples=150)
+@given(st.one_of(worlds(), long_worlds(), long_worlds()), st.integers(1, 999), st.integers(0))
+@example(NY_ROUND_THE_CLOCK, 990, 0)
+def test_a_narrower_query_returns_the_same_slots_in_its_range(world, per_mille, pick):
     _, rules, start, end, *_ = world
     if rules.only_first_slot or (rules.booking_window and rules.booking_window.rolling):
         return
-    mid = start + (end - start) / 2
     whole = run(world)
-    part = run(replace_range(world, mid, end))
-    assert part == [s for s in whole if s.start >= mid]
+    # Any later start, to the second (weeks later, past a DST change, for long worlds).
+    cut = from_epoch(to_epoch(start + (end - start) * per_mille / 1000))
+    part = run(replace_range(world, cut, end))
+    assert part == [s for s in whole if s.start >= cut]
+    # The one-second query the booking check makes finds each listed start (here the last,
+    # furthest from the query start, and one picked at random).
+    for slot in {whole[-1], whole[pick % len(whole)]} if whole else ():
+        probe = run(replace_range(world, slot.start, slot.start + timedelta(seconds=1)))
+        assert probe == [slot]
 
 
 def replace_range(world, start, end):

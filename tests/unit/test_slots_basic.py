@@ -29,10 +29,28 @@ def test_slots_align_to_an_odd_window_start():
     assert times(got, "UTC") == ["09:10", "09:40"]
 
 
-def test_contiguous_windows_across_midnight_form_one_grid():
+def test_a_window_running_past_midnight_restarts_its_grid_at_midnight():
     sched = schedule("UTC", weekly={"mon": "22:00-24:00", "tue": "00:00-02:00"})
     got = slots(sched, event(90), start="2027-03-01", end="2027-03-03")
-    assert local(got, "UTC") == ["2027-03-01 22:00", "2027-03-01 23:30"]
+    # Monday's grid: 22:00, 23:30 (ending 01:00 in Tuesday's open time); Tuesday's: 00:00.
+    assert local(got, "UTC") == ["2027-03-01 22:00", "2027-03-01 23:30", "2027-03-02 00:00"]
+
+
+def test_a_slot_may_end_after_midnight_only_if_the_next_day_is_open_from_00_00():
+    rules = event(45)
+    open_next = schedule("UTC", weekly={"mon": "22:00-24:00", "tue": "00:00-01:00"})
+    closed_next = schedule("UTC", weekly={"mon": "22:00-24:00", "tue": "00:30-01:00"})
+    kw = {"start": "2027-03-01", "end": "2027-03-03"}
+    assert local(slots(open_next, rules, **kw), "UTC") == [
+        "2027-03-01 22:00",
+        "2027-03-01 22:45",
+        "2027-03-01 23:30",
+        "2027-03-02 00:00",
+    ]
+    assert local(slots(closed_next, rules, **kw), "UTC") == [
+        "2027-03-01 22:00",
+        "2027-03-01 22:45",
+    ]
 
 
 def test_the_grid_does_not_depend_on_where_the_query_starts():

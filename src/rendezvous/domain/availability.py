@@ -44,18 +44,28 @@ def windows_by_date(
     return out
 
 
+def daily_epoch_windows(schedule: Schedule, start: int, end: int) -> list[tuple[int, int]]:
+    """The open time of each local date, from the date of instant ``start`` to that of ``end``,
+    as sorted epoch-second intervals, not clipped to [start, end).
+
+    Windows are merged within a date but never across one: a date open until 24:00 and the next
+    one open from 00:00 give two intervals that touch at midnight. Each interval lies within its
+    date's local midnights.
+    """
+    tz = zone(schedule.time_zone)
+    out: list[tuple[int, int]] = []
+    for day, windows in windows_by_date(schedule, local_date(tz, start), local_date(tz, end)):
+        out.extend(
+            merge((local_to_epoch(tz, day, lo), local_to_epoch(tz, day, hi)) for lo, hi in windows)
+        )
+    return out
+
+
 def open_epoch_intervals(schedule: Schedule, start: int, end: int) -> list[tuple[int, int]]:
     """Open time in [start, end) as a merged list of epoch-second intervals."""
     if end <= start:
         return []
-    tz = zone(schedule.time_zone)
-    first = local_date(tz, start)
-    last = local_date(tz, end)
-    raw: list[tuple[int, int]] = []
-    for day, windows in windows_by_date(schedule, first, last):
-        for lo, hi in windows:
-            raw.append((local_to_epoch(tz, day, lo), local_to_epoch(tz, day, hi)))
-    return clip(merge(raw), start, end)
+    return clip(merge(daily_epoch_windows(schedule, start, end)), start, end)
 
 
 def open_intervals(

@@ -7,7 +7,8 @@ Deliberate rules for the two DST oddities:
   Cal.com compat: dayjs shifts such times forward by the gap length (02:30 → 03:30); clamping to
   the transition keeps a window from growing on the short day.
 * A local time that exists twice (fall-back) means its first occurrence (PEP 495 ``fold=0``).
-  Windows are merged afterwards, so the repeated hour is never counted twice.
+  Windows are merged afterwards, so the repeated hour is never counted twice. The instants of the
+  second pass (``fold=1``) are found by ``repeated_spans``; the slot engine offers no start there.
 """
 
 from __future__ import annotations
@@ -64,6 +65,36 @@ def local_to_epoch(tz: ZoneInfo, day: date, minute: int) -> int:
         else:
             hi = mid
     return hi
+
+
+def repeated_spans(tz: ZoneInfo, start: int, end: int) -> list[tuple[int, int]]:
+    """The second passes of repeated local times (PEP 495 ``fold=1``) that begin in (start, end).
+
+    Each is [transition, transition + offset decrease): after a fall-back the wall clock shows
+    again, for that long, the times it showed just before. Offset changes are found by comparing
+    the offsets at the ends of the span and bisecting, two offset look-ups for a span without
+    change; a change that a later one in the same span undoes is not seen, which no zone does
+    within the day-long spans the slot engine asks about.
+    """
+    out: list[tuple[int, int]] = []
+    last = end - 1
+    if last < start:
+        return out
+    here, off_here = start, _offset(tz, start)
+    off_last = _offset(tz, last)
+    while off_here != off_last:
+        before, after = here, last  # offset(before) == off_here != offset(after)
+        while after - before > 1:
+            mid = (before + after) // 2
+            if _offset(tz, mid) == off_here:
+                before = mid
+            else:
+                after = mid
+        off_after = _offset(tz, after)
+        if off_after < off_here:
+            out.append((after, after + off_here - off_after))
+        here, off_here = after, off_after
+    return out
 
 
 def local_date(tz: ZoneInfo, epoch: int) -> date:

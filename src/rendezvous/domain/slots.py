@@ -3,13 +3,23 @@
 Semantics (minutes throughout; instants are epoch seconds inside the loops):
 
 * Duration: ``rules.length`` unless the caller asks for one of ``length_options``.
-* Starts align to the start of each contiguous open interval and step by ``slot_interval`` (or the
-  duration); a slot must fit entirely inside its open interval. Alignment never depends on the
-  query range, ``now`` or bookings: those only remove candidates.
+* Grid: the grid restarts at every local midnight of the schedule's zone. Each local day's open
+  windows (windows of that day that overlap or touch are one) are grid bases; starts step by
+  ``slot_interval`` (or the duration) in real time from a base and must lie inside that window.
+  A window that continues past midnight does not carry its grid over: the next day's window
+  starts a new grid at its 00:00. The slot itself only has to fit in the open time, which may run
+  across midnight: with 00:00–24:00 every day, a 45-minute slot at 23:30 (ending 00:15) is
+  offered, and so is 00:00. The starts of a day therefore depend on that day's rules only, never
+  on the query range, ``now`` or bookings: those only remove candidates.
   Cal.com compat: Cal.com starts a day at now + notice rounded up to a clock boundary and restarts
   after busy times; we keep the schedule's grid, so offered starts are stable.
-* ``offset_start`` (Cal.com ``offsetStart``): the first start of each open interval moves
-  ``offset`` minutes later and starts step by interval + offset, as Cal.com's slot builder does.
+* Daylight saving: windows keep their wall-clock meaning (see ``availability``) and starts step in
+  real time. A local time that does not exist is never a start; a start in the second pass of a
+  repeated local time (PEP 495 ``fold=1``, e.g. 01:00–02:00 EST after 01:00–02:00 EDT in New
+  York) is dropped, so the repeated hour is not offered twice. Both rules look only at the start
+  instant, not at the query.
+* ``offset_start`` (Cal.com ``offsetStart``): the first start of each grid moves ``offset``
+  minutes later and starts step by interval + offset, as Cal.com's slot builder does.
 * Buffers: a candidate is free when [start − before, end + after) meets no busy interval (busy
   intervals of bookings already carry their own buffers).
 * Minimum notice: start ≥ now + notice (so never in the past).
@@ -27,15 +37,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from rendezvous.domain import booking_window as bw
-from rendezvous.domain.availability import open_epoch_intervals
+from rendezvous.domain.availability import daily_epoch_windows
 from rendezvous.domain.errors import DurationNotOffered
 from rendezvous.domain.intervals import PointSet, from_epoch, merge, to_epoch
 from rendezvous.domain.limits import LimitCheck, booked_span
-from rendezvous.domain.localtime import DAY, DayIndex, local_date, midnight, offset_at, zone
+from rendezvous.domain.localtime import DayIndex, local_date, midnight, repeated_spans, zone
 from rendezvous.domain.models import BookedTime, Busy, EventRules, Schedule, Slot
-
-LOOKBACK_DAYS = 7  # how far back (per step) to look for the true start of an open interval
-LOOKBACK_STEPS = 4
 
 
 def resolve_duration(rules: EventRules, duration: int | None) -> int:
@@ -100,26 +107,35 @@ def spans_to_load(
     return LoadSpans(busy=busy, booked=booked)
 
 
-def _windows(schedule: Schedule, lo: int, hi: int, step: int) -> list[tuple[int, int, int]]:
-    """Open intervals reaching [lo, hi) as (grid base, start, end).
+_Grid = tuple[int, int, int, tuple[tuple[int, int], ...]]
 
-    The grid base is the interval's true start: we look back past ``lo`` so that alignment does
-    not depend on where the query begins. An interval still open at the furthest look-back (a
-    24/7 schedule) has no start; its grid is pinned to local midnights, snapped back to the
-    wall-clock grid of ``step`` so that every query finds the same starts.
+
+def _grids(schedule: Schedule, lo: int, hi: int, dur: int) -> list[_Grid]:
+    """The grids whose starts may fall in [lo, hi) for slots ``dur`` seconds long, as
+    (base, start limit, fit limit, repeated spans).
+
+    One grid per open window of a local day (``daily_epoch_windows``): starts are ``base`` + k ×
+    step below ``start limit`` (the window's end), and a slot must end by ``fit limit``, the end
+    of the open time merged across midnights (the windows of the days up to the one of
+    ``hi + dur`` suffice, as a slot starting before ``hi`` ends before that). No start is offered
+    in a repeated span, the second pass of a fall-back inside the window. All of it is computed
+    from whole local days, so it does not depend on where [lo, hi) begins or ends.
     """
+    daily = daily_epoch_windows(schedule, lo, hi + dur)
+    if not daily:
+        return []
     tz = zone(schedule.time_zone)
-    anchor = midnight(tz, date.fromordinal(local_date(tz, lo).toordinal() - 1))
-    windows = open_epoch_intervals(schedule, anchor, hi)
-    for _ in range(LOOKBACK_STEPS):
-        if not windows or windows[0][0] > anchor:
+    merged = merge(daily)
+    out: list[_Grid] = []
+    j = 0
+    for start, end in daily:
+        if end <= lo:
+            continue
+        if start >= hi:
             break
-        anchor -= LOOKBACK_DAYS * DAY
-        windows = open_epoch_intervals(schedule, anchor, hi)
-    out = [(s, s, e) for s, e in windows]
-    if out and out[0][1] <= anchor:
-        wall = anchor + offset_at(tz, anchor)
-        out[0] = (anchor - wall % step, out[0][1], out[0][2])
+        while merged[j][1] < end:
+            j += 1
+        out.append((start, end, merged[j][1], tuple(repeated_spans(tz, start, end))))
     return out
 
 
@@ -163,14 +179,15 @@ def compute_slots(
     host_days = DayIndex(host_tz, lo, hi) if limits.active or _is_rolling(rules) else None
 
     accepted: list[tuple[int, int | None, str | None]] = []
-    for base, ws, we in _windows(schedule, lo, hi + dur, step):
+    for base, start_limit, fit_limit, repeated in _grids(schedule, lo, hi, dur):
         t = base + offset
-        if t < ws:
-            t += -(-(ws - t) // step) * step
         if t < lo:
             t += -(-(lo - t) // step) * step
-        last = min(we - dur, hi - 1)
+        last = min(start_limit - 1, fit_limit - dur, hi - 1)
         while t <= last:
+            if repeated and any(r_lo <= t < r_hi for r_lo, r_hi in repeated):
+                t += step
+                continue
             seat = seated.get(t) if seated else None
             if seat is not None:
                 if seat[0] >= (seats_total or 0) or _blocked_except(

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from rendezvous.api import query as q
 from rendezvous.api.deps import Clock, OptionalUser, Uow
 from rendezvous.api.errors import ApiError
 from rendezvous.api.schemas.common import success
-from rendezvous.api.schemas.slots import ReserveSlotInput, reservation_output
+from rendezvous.api.schemas.slots import (
+    LegacyReserveInput,
+    ReserveSlotInput,
+    reservation_output,
+)
+from rendezvous.domain.errors import NotFound
 from rendezvous.domain.render import render_legacy, render_slots
 from rendezvous.services import reservations
 from rendezvous.services.slots import find_slots, resolve_hosted
@@ -162,4 +168,40 @@ async def delete_reservation(
     uid: str, uow: Uow, now: Clock, _caller: OptionalUser
 ) -> dict[str, Any]:
     await reservations.release(uow, uid, now)
+    return {"status": "success"}
+
+
+# --- legacy reservations (contract §2.2) ---------------------------------------------------------
+
+
+@router.post("/reserve", status_code=201, summary="Legacy: reserve a slot (returns its uid)")
+async def reserve_slot_legacy(
+    body: LegacyReserveInput, response: Response, uow: Uow, now: Clock, caller: OptionalUser
+) -> dict[str, Any]:
+    """Cal.com's older reservation call: the same hold as ``POST /v2/slots/reservations``
+    (default length), answered with the bare uid and a ``uid`` cookie."""
+    reservation = await reservations.reserve(
+        uow,
+        event_type_id=body.event_type_id,
+        slot_start=body.slot_utc_start_date,
+        slot_duration=body.minutes,
+        reservation_minutes=None,
+        caller=caller,
+        now=now,
+    )
+    response.set_cookie("uid", reservation.uid, httponly=True, samesite="lax")
+    return success(reservation.uid)
+
+
+@router.delete("/selected-slot", summary="Legacy: release a reserved slot")
+async def delete_selected_slot(
+    request: Request, uow: Uow, now: Clock, _caller: OptionalUser, uid: Param = None
+) -> dict[str, Any]:
+    """Releases the reservation named by ``uid`` (or the ``uid`` cookie). Like Cal.com's, it
+    succeeds when there is nothing (left) to release."""
+    target = uid or request.cookies.get("uid")
+    if not target:
+        raise q.bad("uid", "uid is required (query parameter or cookie)")
+    with contextlib.suppress(NotFound):
+        await reservations.release(uow, target, now)
     return {"status": "success"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import AwareDatetime, Field, field_validator
+from pydantic import AwareDatetime, Field, field_validator, model_validator
 
 from rendezvous.api.schemas.common import MAX_ID, WireModel, check_instant
 from rendezvous.domain.reservations import Reservation
@@ -43,3 +43,27 @@ def reservation_output(reservation: Reservation, *, with_duration: bool = True) 
         out["reservationDuration"] = reservation.minutes
     out["reservationUntil"] = iso_utc(reservation.until)
     return out
+
+
+class LegacyReserveInput(WireModel):
+    """Legacy ``POST /v2/slots/reserve`` (contract §2.2)."""
+
+    event_type_id: int = Field(ge=1, le=MAX_ID)
+    slot_utc_start_date: AwareDatetime
+    slot_utc_end_date: AwareDatetime
+    booking_uid: str | None = Field(None, description="accepted and ignored (Cal.com: reschedules)")
+
+    @field_validator("slot_utc_start_date", "slot_utc_end_date")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        return check_instant(value)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> LegacyReserveInput:
+        if self.slot_utc_end_date <= self.slot_utc_start_date:
+            raise ValueError("slotUtcEndDate must be after slotUtcStartDate")
+        return self
+
+    @property
+    def minutes(self) -> int:
+        return round((self.slot_utc_end_date - self.slot_utc_start_date).total_seconds() / 60)
