@@ -228,6 +228,9 @@ async def test_a_seat_of_another_length_cannot_join_a_seated_slot(
     )
     assert longer.status_code == 422
     assert "30 minutes" in longer.json()["message"]
+    unsaid = await book(client, event_type_id, attendee=attendee("Ann", "ann@example.com"))
+    assert unsaid.status_code == 201, unsaid.text
+    assert unsaid.json()["data"]["uid"] == first.json()["data"]["uid"]
 
 
 async def test_a_team_slug_names_no_event_type_yet(client, make_user):

@@ -384,7 +384,8 @@ async def _take_seat(
     else:
         seats = event_type.rules.seats_per_slot or 0
         taken_length = round((existing.end - existing.start).total_seconds() / 60)
-        if taken_length != length:
+        # Asking for another length is refused; asking for none joins the seats as they are.
+        if new.length is not None and taken_length != length:
             raise errors.RuleViolation(
                 f"The seats at this time are booked for {taken_length} minutes; "
                 f"a {length}-minute seat cannot join them"
