@@ -1,9 +1,11 @@
 """Helpers for HTTP benchmarks: a real `rendezvous serve` process on a free port, backed by a
-throwaway SQLite database, seeded through the CLI and the repositories, then stopped."""
+throwaway SQLite database (or, with ``PgServer``, a throwaway PostgreSQL one), seeded through the
+CLI and the repositories, then stopped."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import signal
@@ -12,7 +14,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+import uuid
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -25,6 +28,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 BIN = Path(sys.executable).parent
 RENDEZVOUS = str(BIN / "rendezvous")
+PG_ADMIN_DSN = os.environ.get("RENDEZVOUS_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
 def free_port() -> int:
@@ -151,3 +155,56 @@ class Server:
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=UTC)
+
+
+# --- PostgreSQL ----------------------------------------------------------------------------------
+
+
+def _pg_url(database: str) -> str:
+    base = PG_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
+    return f"{base}/{database}"
+
+
+async def _pg_admin(*statements: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(PG_ADMIN_DSN, timeout=5)
+    try:
+        for statement in statements:
+            await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+@contextlib.contextmanager
+def pg_database() -> Iterator[str]:
+    """A throwaway PostgreSQL database (its SQLAlchemy URL), dropped on exit."""
+    name = f"rendezvous_bench_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
+    try:
+        yield _pg_url(name)
+    finally:
+        asyncio.run(
+            _pg_admin(
+                f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'",
+                f'DROP DATABASE IF EXISTS "{name}"',
+            )
+        )
+
+
+def pg_problem() -> str | None:
+    try:
+        asyncio.run(_pg_admin("SELECT 1"))
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+class PgServer(Server):
+    """bench/_server.Server over a PostgreSQL database, with several worker processes."""
+
+    def __init__(self, database_url: str, *, workers: int) -> None:
+        super().__init__(
+            extra_env={"RENDEZVOUS_DATABASE_URL": database_url, "RENDEZVOUS_WORKERS": str(workers)}
+        )
+        self.database_url = database_url

@@ -1,4 +1,5 @@
-"""End-to-end benchmark of GET /v2/slots over HTTP against one `rendezvous serve` process.
+"""End-to-end benchmark of GET /v2/slots over HTTP against one `rendezvous serve` process, on
+SQLite and then, when it is reachable, on a throwaway PostgreSQL database (``--engines``).
 
 Workload W1 (as in _slots_engine.py): host Mon–Fri 09:00–17:00 America/New_York (the default
 schedule of a user created in that zone), 30-minute event type without buffers or notice, range
@@ -28,12 +29,15 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _server import Server, utc
+from _server import PgServer, Server, pg_database, pg_problem, utc
 
 ZONE = "America/New_York"
 RANGE = (utc(2027, 3, 1), utc(2027, 4, 1))
 EXPECTED_SLOTS = 268
 EMAIL = "host@example.com"
+
+
+ENGINE = "sqlite"  # the engine of the figures being measured, named in every line
 
 
 def busy_starts() -> list[Any]:
@@ -105,7 +109,8 @@ def percentile(sorted_values: list[float], fraction: float) -> float:
 
 
 def emit(**fields: Any) -> None:
-    print(json.dumps({"bench": "slots", "part": "http", "workload": "W1"} | fields), flush=True)
+    head = {"bench": "slots", "part": "http", "workload": "W1", "engine": ENGINE, "processes": 1}
+    print(json.dumps(head | fields), flush=True)
 
 
 def sequential(url: str, headers: dict[str, str], client_name: str, runs: int) -> None:
@@ -176,28 +181,44 @@ def wrk(
     emit(client=client_name, **figures)
 
 
+def measure(server: Server, engine: str, args: argparse.Namespace) -> None:
+    global ENGINE
+    ENGINE = engine
+    event_type_id, key = seed_w1(server)
+    server.start()
+    url = (
+        f"{server.base_url}/v2/slots?eventTypeId={event_type_id}"
+        "&start=2027-03-01T00:00:00Z&end=2027-04-01T00:00:00Z"
+    )
+    auth = {"Authorization": f"Bearer {key}"}
+    check(httpx.get(url))
+    check(httpx.get(url, headers=auth))
+    sequential(url, {}, "httpx sequential", args.runs)
+    sequential(url, auth, "httpx sequential, api key", args.runs)
+    if shutil.which("wrk") is None:
+        print("wrk not found: skipping the concurrent figures", file=sys.stderr)
+        return
+    wrk(server, url, {}, "wrk -t2 -c16", 16, args.duration)
+    wrk(server, url, auth, "wrk -t2 -c16, api key", 16, args.duration)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--runs", type=int, default=500, help="sequential httpx requests")
+    parser.add_argument("--engines", default="sqlite,postgresql")
     args = parser.parse_args()
-    with Server() as server:
-        event_type_id, key = seed_w1(server)
-        server.start()
-        url = (
-            f"{server.base_url}/v2/slots?eventTypeId={event_type_id}"
-            "&start=2027-03-01T00:00:00Z&end=2027-04-01T00:00:00Z"
-        )
-        auth = {"Authorization": f"Bearer {key}"}
-        check(httpx.get(url))
-        check(httpx.get(url, headers=auth))
-        sequential(url, {}, "httpx sequential", args.runs)
-        sequential(url, auth, "httpx sequential, api key", args.runs)
-        if shutil.which("wrk") is None:
-            print("wrk not found: skipping the concurrent figures", file=sys.stderr)
+    engines = args.engines.split(",")
+    if "sqlite" in engines:
+        with Server() as server:
+            measure(server, "sqlite", args)
+    if "postgresql" in engines:
+        problem = pg_problem()
+        if problem:
+            emit(engine="postgresql", skipped=f"PostgreSQL unreachable: {problem}")
             return
-        wrk(server, url, {}, "wrk -t2 -c16", 16, args.duration)
-        wrk(server, url, auth, "wrk -t2 -c16, api key", 16, args.duration)
+        with pg_database() as url, PgServer(url, workers=1) as server:
+            measure(server, "postgresql", args)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,6 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -37,9 +36,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _server import Server, utc
+from _server import PgServer, Server, pg_database, pg_problem, utc
 
-PG_ADMIN_DSN = os.environ.get("RENDEZVOUS_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 HOST = "host@example.com"  # takes the new bookings
 LISTER = "lister@example.com"  # has the 100,000 bookings to list
 CREATE_BASE = utc(2033, 1, 3)  # first start offered to the creation run; one every 30 minutes
@@ -60,56 +58,6 @@ def percentile(sorted_values: list[float], fraction: float) -> float:
 
 
 # --- databases and servers ---------------------------------------------------------------------
-
-
-def _pg_url(database: str) -> str:
-    base = PG_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
-    return f"{base}/{database}"
-
-
-async def _pg_admin(*statements: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(PG_ADMIN_DSN, timeout=5)
-    try:
-        for statement in statements:
-            await conn.execute(statement)
-    finally:
-        await conn.close()
-
-
-@contextlib.contextmanager
-def pg_database() -> Iterator[str]:
-    """A throwaway PostgreSQL database (its SQLAlchemy URL), dropped on exit."""
-    name = f"rendezvous_bench_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
-    try:
-        yield _pg_url(name)
-    finally:
-        asyncio.run(
-            _pg_admin(
-                f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'",
-                f'DROP DATABASE IF EXISTS "{name}"',
-            )
-        )
-
-
-def pg_problem() -> str | None:
-    try:
-        asyncio.run(_pg_admin("SELECT 1"))
-    except Exception as exc:
-        return f"{type(exc).__name__}: {exc}"
-    return None
-
-
-class PgServer(Server):
-    """bench/_server.Server over a PostgreSQL database, with several worker processes."""
-
-    def __init__(self, database_url: str, *, workers: int) -> None:
-        super().__init__(
-            extra_env={"RENDEZVOUS_DATABASE_URL": database_url, "RENDEZVOUS_WORKERS": str(workers)}
-        )
-        self.database_url = database_url
 
 
 def tree_cpu_seconds(pid: int) -> float:
