@@ -57,10 +57,15 @@ def local_to_epoch(tz: ZoneInfo, day: date, minute: int) -> int:
         # Unambiguous (equal) or fall-back (s0 > s1): fold=0 is the first occurrence.
         return wall - s0
     # Spring-forward gap: the instant lies between wall - s1 (before) and wall - s0 (after).
-    lo, hi = wall - s1, wall - s0
+    return _change_after(tz, wall - s1, wall - s0, s0)
+
+
+def _change_after(tz: ZoneInfo, lo: int, hi: int, offset: int) -> int:
+    """The first instant in (lo, hi] whose offset is not ``offset``, given that lo has it and
+    hi does not (one offset change between them)."""
     while hi - lo > 1:
         mid = (lo + hi) // 2
-        if _offset(tz, mid) == s0:
+        if _offset(tz, mid) == offset:
             lo = mid
         else:
             hi = mid
@@ -83,13 +88,7 @@ def repeated_spans(tz: ZoneInfo, start: int, end: int) -> list[tuple[int, int]]:
     here, off_here = start, _offset(tz, start)
     off_last = _offset(tz, last)
     while off_here != off_last:
-        before, after = here, last  # offset(before) == off_here != offset(after)
-        while after - before > 1:
-            mid = (before + after) // 2
-            if _offset(tz, mid) == off_here:
-                before = mid
-            else:
-                after = mid
+        after = _change_after(tz, here, last, off_here)
         off_after = _offset(tz, after)
         if off_after < off_here:
             out.append((after, after + off_here - off_after))

@@ -169,6 +169,18 @@ async def find_booking(uow: UnitOfWork, uid: str, *, lock: bool = False) -> Book
     return booking
 
 
+async def _retire(uow: UnitOfWork, booking: Booking, ctx: Context, **fields: Any) -> None:
+    """Cancel a booking that is still active (compare-and-swap: a concurrent change wins and
+    this one fails) and free its time at once."""
+    if not await uow.bookings.transition(
+        booking.id, from_statuses=ACTIVE, to_status="cancelled", now=ctx.now, **fields
+    ):
+        raise errors.WrongState(
+            "This booking was changed by someone else; it is not active any more"
+        )
+    await uow.bookings.release(booking.id)
+
+
 def _is_host(booking: Booking, user: User | None) -> bool:
     return user is not None and (user.id == booking.user_id or user.id in booking.host_ids)
 
@@ -493,18 +505,13 @@ async def _cancel_one(
         if ctx.caller
         else (booking.attendees[0].email if booking.attendees else None)
     )
-    if not await uow.bookings.transition(
-        booking.id,
-        from_statuses=ACTIVE,
-        to_status="cancelled",
-        now=ctx.now,
+    await _retire(
+        uow,
+        booking,
+        ctx,
         cancellation_reason=reason,
         cancelled_by_email=by,
-    ):
-        raise errors.WrongState(
-            "This booking was changed by someone else; it is not active any more"
-        )
-    await uow.bookings.release(booking.id)
+    )
     cancelled = await find_booking(uow, booking.uid)
     await _emit(
         uow,
@@ -586,19 +593,14 @@ async def reschedule(
         uow, event_type, host, start, now=ctx.now, duration=old.duration, ignore_booking_uid=old.uid
     )
     new_uid_ = new_uid()
-    if not await uow.bookings.transition(
-        old.id,
-        from_statuses=ACTIVE,
-        to_status="cancelled",
-        now=ctx.now,
+    await _retire(
+        uow,
+        old,
+        ctx,
         rescheduled_to_uid=new_uid_,
         rescheduling_reason=reason,
         rescheduled_by_email=rescheduled_by,
-    ):
-        raise errors.WrongState(
-            "This booking was changed by someone else; it is not active any more"
-        )
-    await uow.bookings.release(old.id)
+    )
     status = (
         "pending"
         if needs_confirmation(
@@ -666,18 +668,13 @@ async def _move_seat(
     if seat is None:
         raise errors.NotFound(f"Seat with uid={seat_uid} not found in booking {old.uid}")
     if len(old.attendees) == 1:
-        if not await uow.bookings.transition(
-            old.id,
-            from_statuses=ACTIVE,
-            to_status="cancelled",
-            now=ctx.now,
+        await _retire(
+            uow,
+            old,
+            ctx,
             rescheduling_reason=reason,
             rescheduled_by_email=rescheduled_by,
-        ):
-            raise errors.WrongState(
-                "This booking was changed by someone else; it is not active any more"
-            )
-        await uow.bookings.release(old.id)
+        )
     else:
         await uow.bookings.remove_seat(old.id, seat_uid)
         await uow.bookings.touch(old.id, ctx.now)

@@ -9,7 +9,7 @@ from rendezvous.domain.accounts import User
 from rendezvous.domain.booking_rules import check_start
 from rendezvous.domain.errors import InvalidInput, NotFound
 from rendezvous.domain.event_types import EventType
-from rendezvous.domain.models import EventRules, Schedule, Slot
+from rendezvous.domain.models import BookedTime, Busy, EventRules, Schedule, Slot
 from rendezvous.domain.schedules import WEEKDAY_NUMBERS, StoredSchedule
 from rendezvous.domain.slots import compute_slots, spans_to_load
 from rendezvous.services.ports import UnitOfWork
@@ -120,6 +120,44 @@ def needs_bookings(rules: EventRules) -> bool:
     )
 
 
+async def _taken(
+    uow: UnitOfWork,
+    event_type: EventType,
+    host: Host,
+    start: datetime,
+    end: datetime,
+    *,
+    now: datetime,
+    duration: int | None,
+    exclude_uid: str | None,
+    caller_id: int | None = None,
+) -> tuple[list[Busy], list[BookedTime]]:
+    """What the engine must know is taken to judge starts in [start, end): the host's busy
+    times (bookings other than ``exclude_uid``, reservations other than ``caller_id``'s) and,
+    only where seats or limits need them, the event type's bookings."""
+    rules = event_type.rules
+    spans = spans_to_load(
+        rules,
+        range_start=start,
+        range_end=end,
+        now=now,
+        host_time_zone=host.user.time_zone,
+        week_start=host.week_start,
+        duration=duration,
+    )
+    busy = await uow.occupancy.busy(
+        [host.user.id],
+        *spans.busy,
+        now=now,
+        exclude_booking_uid=exclude_uid,
+        ignore_reservations_of=caller_id,
+    )
+    if not needs_bookings(rules):
+        return busy, []
+    booked = await uow.bookings.booked_times(event_type.id, *spans.booked, exclude_uid=exclude_uid)
+    return busy, booked
+
+
 async def find_slots(
     uow: UnitOfWork,
     event_type: EventType,
@@ -137,26 +175,16 @@ async def find_slots(
     everyone but the authenticated user who made it: to them its slot stays listed."""
     check_range(start, end)
     rules = event_type.rules
-    spans = spans_to_load(
-        rules,
-        range_start=start,
-        range_end=end,
+    busy, booked = await _taken(
+        uow,
+        event_type,
+        host,
+        start,
+        end,
         now=now,
-        host_time_zone=host.user.time_zone,
-        week_start=host.week_start,
         duration=duration,
-    )
-    busy = await uow.occupancy.busy(
-        [host.user.id],
-        *spans.busy,
-        now=now,
-        exclude_booking_uid=reschedule_uid,
-        ignore_reservations_of=caller_id,
-    )
-    booked = (
-        await uow.bookings.booked_times(event_type.id, *spans.booked, exclude_uid=reschedule_uid)
-        if needs_bookings(rules)
-        else []
+        exclude_uid=reschedule_uid,
+        caller_id=caller_id,
     )
     return compute_slots(
         host.schedule,
@@ -185,24 +213,15 @@ async def bookable_slot(
 ) -> Slot:
     """The slot at ``start`` if it can be taken now, else the DomainError saying why."""
     rules = event_type.rules
-    spans = spans_to_load(
-        rules,
-        range_start=start,
-        range_end=start + timedelta(seconds=1),
+    busy, booked = await _taken(
+        uow,
+        event_type,
+        host,
+        start,
+        start + timedelta(seconds=1),
         now=now,
-        host_time_zone=host.user.time_zone,
-        week_start=host.week_start,
         duration=duration,
-    )
-    busy = await uow.occupancy.busy(
-        [host.user.id], *spans.busy, now=now, exclude_booking_uid=ignore_booking_uid
-    )
-    booked = (
-        await uow.bookings.booked_times(
-            event_type.id, *spans.booked, exclude_uid=ignore_booking_uid
-        )
-        if needs_bookings(rules)
-        else []
+        exclude_uid=ignore_booking_uid,
     )
     return check_start(
         host.schedule,
