@@ -95,12 +95,52 @@ def _path(request: Request) -> str:
     return request_path(request.url.path, request.url.query)
 
 
-def _field(loc: tuple[Any, ...]) -> str:
-    parts = [str(p) for p in loc]
-    if parts and parts[0] in ("body", "query", "path", "header"):
-        parts = parts[1:]
-    # Discriminated unions add the tag (e.g. "integration") as a path step: keep the field path.
-    return ".".join(parts) or "body"
+_SOURCES = ("body", "query", "path", "header", "cookie")
+# Steps pydantic-core adds to an error's location for its own validators, not the caller's
+# fields: union members ("str", "int", "list[int]", "function-after[check(), Model]", a
+# model's class name), tagged-union tags and dict-key markers ("[key]").
+_CORE_LABELS = frozenset(
+    {
+        "str", "int", "float", "bool", "bytes", "list", "dict", "set", "frozenset", "tuple",
+        "none", "any", "date", "datetime", "time", "timedelta", "decimal", "uuid", "url",
+        "multi-host-url", "literal", "enum", "union", "tagged-union", "nullable", "chain",
+        "constrained-str", "constrained-int", "constrained-float", "json-or-python",
+        "lax-or-strict", "is-instance", "is-subclass", "callable", "default", "definitions",
+    }
+)  # fmt: skip
+
+
+def _is_label(step: str, value: Any) -> bool:
+    """Whether a location step is a validator's label rather than a field name."""
+    if isinstance(value, dict) and step in value:
+        return False  # the caller sent this key
+    return (
+        step in _CORE_LABELS
+        or any(c in step for c in "[](),")
+        or (step[:1].isupper() and step.isidentifier())  # a model's class name
+    )
+
+
+def caller_path(loc: tuple[Any, ...], body: Any = None) -> str:
+    """The field path the caller sent (``location.address``, ``guests.1``) for a pydantic
+    error location, without the steps validators add (``location.function-after[…].type``,
+    ``location.str``). Contract §0 item 4: details name the caller's fields. The body is
+    walked beside the location so that a key the caller sent is never taken for a label."""
+    steps = list(loc)
+    source = steps.pop(0) if steps and steps[0] in _SOURCES else "body"
+    value = body if source == "body" else None
+    parts: list[str] = []
+    for step in steps:
+        if isinstance(step, int):
+            parts.append(str(step))
+            value = value[step] if isinstance(value, list) and 0 <= step < len(value) else None
+            continue
+        step = str(step)
+        if _is_label(step, value):
+            continue
+        parts.append(step)
+        value = value.get(step) if isinstance(value, dict) else None
+    return ".".join(parts) or source
 
 
 _NOT_ECHOED = object()
@@ -120,8 +160,11 @@ def _echoable(value: Any) -> Any:
     return _NOT_ECHOED
 
 
+_OBJECT_EXPECTED = frozenset({"model_type", "model_attributes_type", "dataclass_type"})
+
+
 def validation_details(exc: RequestValidationError) -> tuple[str, dict[str, Any]]:
-    errors = []
+    errors: list[dict[str, Any]] = []
     for err in exc.errors():
         loc = tuple(err.get("loc", ()))
         if err.get("type") == "json_invalid":
@@ -131,8 +174,10 @@ def validation_details(exc: RequestValidationError) -> tuple[str, dict[str, Any]
         message = str(err.get("msg", "invalid"))
         if message.startswith("Value error, "):
             message = message[len("Value error, ") :]
+        if str(err.get("type")) in _OBJECT_EXPECTED:
+            message = "must be an object"  # pydantic names the model class here
         item: dict[str, Any] = {
-            "property": _field(loc),
+            "property": caller_path(loc, getattr(exc, "body", None)),
             "location": str(loc[0]) if loc else "body",
             "message": message,
             "constraints": {str(err.get("type", "invalid")): message},
@@ -141,7 +186,10 @@ def validation_details(exc: RequestValidationError) -> tuple[str, dict[str, Any]
             value = _echoable(err["input"])
             if value is not _NOT_ECHOED:
                 item["value"] = value
-        errors.append(item)
+        if not any(
+            e["property"] == item["property"] and e["message"] == item["message"] for e in errors
+        ):  # union members can fail alike at one path: say it once
+            errors.append(item)
     summary = "; ".join(f"{e['property']}: {e['message']}" for e in errors)
     return summary or "Bad request", {"errors": errors}
 

@@ -70,7 +70,7 @@ class NewBooking:
     username: str | None = None
     team_slug: str | None = None
     guests: tuple[str, ...] = ()
-    location: Mapping[str, Any] | None = None
+    location: Mapping[str, Any] | str | None = None  # an object by type, or the string form
     meeting_url: str | None = None
     metadata: Mapping[str, Any] = field(default_factory=dict)
     length: int | None = None

@@ -111,10 +111,11 @@ async def create_booking(
         username=body.username,
         team_slug=body.team_slug,
         guests=tuple(str(g) for g in body.guests),
-        location=location.model_dump(exclude_none=True)
-        if not isinstance(location, str | None)
-        else None,
-        meeting_url=location if isinstance(location, str) else body.meeting_url,
+        # The string form is checked against the event type's locations like the object form.
+        location=location
+        if isinstance(location, str | None)
+        else location.model_dump(exclude_none=True),
+        meeting_url=body.meeting_url,
         metadata=body.metadata,
         length=body.length_in_minutes,
         responses=body.booking_fields_responses,

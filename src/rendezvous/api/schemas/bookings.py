@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, EmailStr, Field, field_validator, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    EmailStr,
+    Field,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from rendezvous.api.schemas.common import (
     MAX_ID,
@@ -16,23 +25,12 @@ from rendezvous.api.schemas.common import (
     WireModel,
     check_finite,
     check_instant,
+    fail_at,
 )
+from rendezvous.api.schemas.event_type_locations import Integration
 from rendezvous.domain.accounts import User
 from rendezvous.domain.bookings import Attendee, Booking
 from rendezvous.domain.event_types import EventType
-
-LocationType = Literal[
-    "address",
-    "link",
-    "phone",
-    "integration",
-    "attendeeAddress",
-    "attendeePhone",
-    "attendeeDefined",
-    "organizersDefaultApp",
-]
-_NEEDS = {"integration": "integration", "attendeeAddress": "address",
-          "attendeePhone": "phone", "attendeeDefined": "location"}  # fmt: skip
 
 
 class AttendeeInput(WireModel):
@@ -49,19 +47,94 @@ class AttendeeInput(WireModel):
         return self
 
 
-class BookingLocationInput(WireModel):
-    type: LocationType
-    integration: str | None = None
-    address: str | None = None
-    phone: str | None = None
-    location: str | None = None
+class AddressChoice(WireModel):
+    """The organizer's address."""
 
-    @model_validator(mode="after")
-    def _needed_field(self) -> BookingLocationInput:
-        needed = _NEEDS.get(self.type)
-        if needed and not getattr(self, needed):
-            raise ValueError(f"location of type {self.type} needs '{needed}'")
-        return self
+    type: Literal["address"]
+
+
+class LinkChoice(WireModel):
+    """The organizer's link."""
+
+    type: Literal["link"]
+
+
+class PhoneChoice(WireModel):
+    """The organizer's phone."""
+
+    type: Literal["phone"]
+
+
+class IntegrationChoice(WireModel):
+    type: Literal["integration"]
+    integration: Integration
+
+
+class AttendeeAddressChoice(WireModel):
+    type: Literal["attendeeAddress"]
+    address: str = Field(min_length=1)
+
+
+class AttendeePhoneChoice(WireModel):
+    type: Literal["attendeePhone"]
+    phone: str = Field(min_length=1)
+
+
+class AttendeeDefinedChoice(WireModel):
+    type: Literal["attendeeDefined"]
+    location: str = Field(min_length=1)
+
+
+class OrganizersDefaultAppChoice(WireModel):
+    """Team event types only."""
+
+    type: Literal["organizersDefaultApp"]
+
+
+_CHOICES: dict[str, type[BaseModel]] = {
+    "address": AddressChoice,
+    "link": LinkChoice,
+    "phone": PhoneChoice,
+    "integration": IntegrationChoice,
+    "attendeeAddress": AttendeeAddressChoice,
+    "attendeePhone": AttendeePhoneChoice,
+    "attendeeDefined": AttendeeDefinedChoice,
+    "organizersDefaultApp": OrganizersDefaultAppChoice,
+}
+
+
+def _location_or_text(value: Any) -> Any:
+    """A booking ``location`` is an object chosen by its ``type`` (contract §3.2) or, as before
+    Cal.com had objects, a string. Errors name the caller's path (``location``,
+    ``location.type``, ``location.address``), never a validator's (issue 9 item 10)."""
+    if isinstance(value, str | BaseModel):
+        return value
+    if not isinstance(value, dict):
+        raise PydanticCustomError(
+            "location_type",
+            "must be an object with a type (see the booking location inputs), or a string",
+        )
+    kind = value.get("type")
+    if kind is None:
+        fail_at(("type",), "Field required")
+    chosen = _CHOICES.get(kind) if isinstance(kind, str) else None
+    if chosen is None:
+        fail_at(("type",), "must be one of " + ", ".join(_CHOICES), kind)
+    return chosen.model_validate(value)
+
+
+BookingLocationInput = Annotated[
+    AddressChoice
+    | LinkChoice
+    | PhoneChoice
+    | IntegrationChoice
+    | AttendeeAddressChoice
+    | AttendeePhoneChoice
+    | AttendeeDefinedChoice
+    | OrganizersDefaultAppChoice
+    | str,
+    BeforeValidator(_location_or_text),
+]
 
 
 class CreateBookingInput(WireModel):
@@ -73,7 +146,11 @@ class CreateBookingInput(WireModel):
     team_slug: str | None = None
     organization_slug: str | None = None
     guests: list[EmailStr] = Field(default_factory=list, max_length=50)
-    location: BookingLocationInput | str | None = None
+    location: BookingLocationInput | None = Field(
+        None,
+        description="An object chosen by type, or a string naming one of the event type's "
+        "locations (an integration such as cal-video, or its address, link or phone)",
+    )
     meeting_url: str | None = Field(None, description="deprecated: the meeting URL")
     metadata: Metadata = Field(default_factory=dict)
     length_in_minutes: int | None = Field(None, ge=1, le=1440)

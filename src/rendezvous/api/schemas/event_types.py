@@ -16,6 +16,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, ValidationError, model_validator
 
+from rendezvous.api.errors import caller_path
 from rendezvous.api.schemas.common import (
     Metadata,
     Problem,
@@ -252,7 +253,7 @@ def validate_event_type_settings(merged: Mapping[str, Any]) -> None:
     except ValidationError as exc:
         problems = [
             (
-                ".".join(str(part) for part in err["loc"]) or "body",
+                caller_path(("body", *err["loc"]), dict(merged)),
                 str(err["msg"]).removeprefix("Value error, "),
             )
             for err in exc.errors()
