@@ -167,6 +167,15 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     )
 
 
+def cmd_users_verify_email(settings: Settings, args: argparse.Namespace) -> None:
+    async def work(uow: UnitOfWork) -> Any:
+        user = await _user_by_email(uow, args.email)
+        return await accounts.verify_email(uow, user, _now())
+
+    user = _run(settings, work)
+    print(f"the address <{user.email}> of user {user.id} is now verified")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rendezvous", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -188,6 +197,12 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--name", default=None)
     create.add_argument("--time-zone", default="UTC")
     create.set_defaults(func=cmd_users_create)
+    verify = users.add_parser(
+        "verify-email",
+        help="vouch for a user's current address (it then shows the bookings it attends)",
+    )
+    verify.add_argument("email")
+    verify.set_defaults(func=cmd_users_verify_email)
 
     keys = sub.add_parser("keys", help="manage API keys").add_subparsers(dest="sub", required=True)
     kc = keys.add_parser("create", help="create a key; prints it alone on stdout, once")

@@ -28,6 +28,8 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
+    # When ``email`` was verified; NULL: unverified (a changed address), which grants nothing.
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     username: Mapped[str] = mapped_column(String(100), unique=True)
     name: Mapped[str | None] = mapped_column(String(255))
     avatar_url: Mapped[str | None] = mapped_column(Text)

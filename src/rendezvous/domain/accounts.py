@@ -22,6 +22,14 @@ class User:
     metadata: dict[str, Any] = field(default_factory=dict)
     default_schedule_id: int | None = None
     organization_id: int | None = None
+    # Whether ``email`` is verified. Only a verified address makes the user an attendee of the
+    # bookings that name it (listing, seats, attendee-only answers): anyone can type an address.
+    email_verified: bool = False
+
+    def attendee_email(self) -> str | None:
+        """The address by which this user is matched to booking attendees: the verified
+        email, or None when it is unverified (then it matches nothing)."""
+        return self.email if self.email_verified else None
 
 
 @dataclass(frozen=True, slots=True)

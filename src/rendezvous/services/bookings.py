@@ -608,8 +608,17 @@ async def reschedule(
         )
         else "accepted"
     )
-    if status == "pending" and rescheduled_by and rescheduled_by.lower() == host.user.email:
-        status = "accepted"  # the owner moving their own booking needs no confirmation
+    if (
+        status == "pending"
+        and rescheduled_by
+        and rescheduled_by.lower() == host.user.email
+        and ctx.caller is not None
+        and ctx.caller.id == host.user.id
+    ):
+        # The owner moving their own booking needs no confirmation. Cal.com compat: Cal.com
+        # believes the rescheduledBy address alone; here the caller must be authenticated as
+        # that owner — a typed address proves nothing (issue 9 item 1).
+        status = "accepted"
     new = replace(
         old,
         id=0,
@@ -720,7 +729,8 @@ async def _move_seat(
 async def _pending_for_host(uow: UnitOfWork, uid: str, ctx: Context, action: str) -> Booking:
     booking = await find_booking(uow, uid, lock=True)
     if not _is_host(booking, ctx.caller):
-        if ctx.caller and any(a.email == ctx.caller.email for a in booking.attendees):
+        mine = ctx.caller.attendee_email() if ctx.caller else None
+        if mine and any(a.email == mine for a in booking.attendees):
             raise errors.Forbidden(f"Only a host of this booking can {action} it")
         raise errors.NotFound(f"Booking with uid={uid} not found")
     check_pending(booking, "confirmed" if action == "confirm" else "declined")

@@ -133,7 +133,7 @@ class BookingRepo(Protocol):
         filters: BookingFilters,
         *,
         user_id: int,
-        email: str,
+        email: str | None,
         now: datetime,
         take: int,
         skip: int,

@@ -13,12 +13,20 @@ from rendezvous.services.ports import UnitOfWork
 async def update_profile(
     uow: UnitOfWork, user: User, changes: dict[str, Any], now: datetime
 ) -> User:
-    """Apply the named changes (snake_case field → value); fields not named stay as they are."""
+    """Apply the named changes (snake_case field → value); fields not named stay as they are.
+
+    A new email address is unverified: anyone can type any address, so until it is verified it
+    matches no booking attendee (issue 9 item 1). Verification by a mailed link comes with mail;
+    meanwhile the operator can vouch for it (``rendezvous users verify-email``)."""
     await uow.begin_write()
     if "email" in changes:
         changes["email"] = str(changes["email"]).strip().lower()
-        if await uow.users.email_taken(changes["email"], except_id=user.id):
-            raise Conflict(f"A user with email {changes['email']} already exists")
+        if changes["email"] == user.email:
+            del changes["email"]  # unchanged: stays as verified as it was
+        else:
+            if await uow.users.email_taken(changes["email"], except_id=user.id):
+                raise Conflict(f"A user with email {changes['email']} already exists")
+            changes["email_verified_at"] = None
     schedule_id = changes.get("default_schedule_id")
     if schedule_id is not None and not await uow.schedules.owned_by(schedule_id, user.id):
         raise NotFound(f"Schedule with id={schedule_id} not found")

@@ -72,6 +72,7 @@ def _renderer(
                 outcome.event_type,
                 seat_uid=outcome.seat_uid,
                 viewer_is_host=caller is not None and caller.id in b.host_ids,
+                viewer_email=caller.attendee_email() if caller else None,
             )
             for b in outcome.bookings
         ]
@@ -215,7 +216,12 @@ async def list_bookings(
         sort=tuple(sort),
     )
     items, total = await uow.bookings.list_visible(
-        filters, user_id=caller.id, email=caller.email, now=now, take=page_size, skip=offset
+        filters,
+        user_id=caller.id,
+        email=caller.attendee_email(),  # an unverified address attends nothing
+        now=now,
+        take=page_size,
+        skip=offset,
     )
     event_types = {
         et_id: await uow.event_types.get(et_id)
@@ -229,6 +235,7 @@ async def list_bookings(
             hosts,
             event_types.get(b.event_type_id) if b.event_type_id else None,
             viewer_is_host=caller.id in b.host_ids,
+            viewer_email=caller.attendee_email(),
         )
         for b in items
     ]

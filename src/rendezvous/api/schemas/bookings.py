@@ -31,6 +31,7 @@ from rendezvous.api.schemas.event_type_locations import Integration
 from rendezvous.domain.accounts import User
 from rendezvous.domain.bookings import Attendee, Booking
 from rendezvous.domain.event_types import EventType
+from rendezvous.domain.seat_privacy import seat_holder_view, shows_attendees
 
 
 class AttendeeInput(WireModel):
@@ -240,8 +241,29 @@ def booking_output(
     *,
     seat_uid: str | None = None,
     viewer_is_host: bool = False,
+    viewer_email: str | None = None,
 ) -> dict[str, Any]:
-    """``BookingOutput_2024_08_13`` and its recurring and seated variants (contract §3.1)."""
+    """``BookingOutput_2024_08_13`` and its recurring and seated variants (contract §3.1).
+
+    Seated bookings whose event type hides attendees are shown to a non-host as
+    ``seat_holder_view`` makes them: only the viewer's own seat — the one ``seat_uid`` names
+    (the seat just booked or moved) or whose attendee has the viewer's *verified* address
+    ``viewer_email`` — and nothing another seat typed (issue 9 item 7)."""
+    if booking.seated and not viewer_is_host:
+        settings = event_type.settings if event_type else None
+        if not shows_attendees(settings):
+            organizer = hosts.get(booking.user_id)
+            booking = seat_holder_view(
+                booking,
+                is_own=lambda a: (
+                    (seat_uid is not None and a.seat_uid == seat_uid)
+                    or (viewer_email is not None and a.email == viewer_email)
+                ),
+                event_title=event_type.title if event_type else None,
+                settings=settings,
+                organizer=(organizer.name or organizer.username) if organizer else "",
+                host_emails=[hosts[h].email for h in booking.host_ids if h in hosts],
+            )
     guests = set(booking.guests)
     out: dict[str, Any] = {
         "id": booking.id,
@@ -278,19 +300,22 @@ def booking_output(
     }
     out.update({k: v for k, v in optional.items() if v is not None})
     if booking.seated:
-        seats = (event_type.settings.get("seats") if event_type else None) or {}
-        show = viewer_is_host or bool(seats.get("showAttendeeInfo"))
         # A seat uid is what cancels or moves a seat: only its holder and the hosts see it.
         out["attendees"] = [
             _attendee(a)
-            | ({"seatUid": a.seat_uid} if viewer_is_host or a.seat_uid == seat_uid else {})
+            | (
+                {"seatUid": a.seat_uid}
+                if viewer_is_host
+                or a.seat_uid == seat_uid
+                or (viewer_email is not None and a.email == viewer_email)
+                else {}
+            )
             | {
                 "createdAt": iso(a.created_at),
                 "bookingFieldsResponses": dict(a.responses),
                 "metadata": dict(a.metadata),
             }
             for a in booking.attendees
-            if show or a.seat_uid == seat_uid
         ]
         if seat_uid:
             out["seatUid"] = seat_uid

@@ -15,6 +15,7 @@ from sqlalchemy import (
     delete,
     desc,
     exists,
+    false,
     func,
     or_,
     select,
@@ -219,12 +220,13 @@ class BookingRepo:
         return (await self._hydrate([row]))[0] if row else None
 
     def _list_queries(
-        self, f: BookingFilters, *, user_id: int, email: str, now: datetime
+        self, f: BookingFilters, *, user_id: int, email: str | None, now: datetime
     ) -> tuple[Select[int, datetime], Select[int, datetime]]:
         """The two sources of "bookings I can see" as (booking id, start) selects, each with
         every filter: the ones I host (from booking_hosts' own index, joining bookings only for
-        filters it does not carry) and the ones I attend (by email; the organizer is always a
-        host). Kept apart because an OR of the two cannot use an index."""
+        filters it does not carry) and the ones I attend (by my verified email; the organizer
+        is always a host). Kept apart because an OR of the two cannot use an index. Without a
+        verified email the second source is empty."""
         h, b = t.BookingHost, t.Booking
         extra = _booking_conditions(f)
         needs_join = bool(extra) or "recurring" in f.statuses
@@ -236,7 +238,8 @@ class BookingRepo:
         attended = (
             select(b.id.label("id"), b.start_at.label("start"))
             .join(t.Attendee, t.Attendee.booking_id == b.id)
-            .where(t.Attendee.email == email, *extra)
+            # false() when unverified: a self-asserted address attends nothing.
+            .where(t.Attendee.email == email if email else false(), *extra)
             .distinct()
         )
         for query_cols in ("hosted", "attended"):
@@ -264,12 +267,13 @@ class BookingRepo:
         filters: BookingFilters,
         *,
         user_id: int,
-        email: str,
+        email: str | None,
         now: datetime,
         take: int,
         skip: int,
     ) -> tuple[list[Booking], int]:
         """One page of the bookings the user hosts or attends, and the total that match.
+        ``email`` is the user's *verified* address (None: attends nothing).
 
         Sorted by start (the default), each source is read in index order and cut at
         skip + take, so a host with 100,000 bookings pages in milliseconds."""
