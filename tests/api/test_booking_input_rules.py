@@ -85,6 +85,8 @@ async def test_text_with_a_nul_character_is_a_400(
     assert response.status_code == 400, response.text
     assert "NUL" in response.json()["message"]
     assert field in response.json()["message"]
+    if body is not None:  # named at the caller's own path, not the whole body
+        assert response.json()["error"]["details"]["errors"][0]["property"] == field
 
 
 async def test_a_cancellation_reason_with_a_nul_character_is_a_400_and_changes_nothing(

@@ -38,23 +38,24 @@ Locale = Literal[
 ]  # fmt: skip
 
 
-def nul_path(value: Any, path: str = "") -> str | None:
-    """Where in a JSON value a string (or key) holds the NUL character, or None.
+def nul_loc(value: Any, loc: tuple[str | int, ...] = ()) -> tuple[str | int, ...] | None:
+    """Where in a JSON value a string (or key) holds the NUL character — the path of keys and
+    list indexes (``("metadata", "k")``, ``("guests", 1)``) — or None.
 
     PostgreSQL cannot store NUL in text, so such input is refused up front, on every engine."""
     if isinstance(value, str):
-        return path if "\x00" in value else None
+        return loc if "\x00" in value else None
     if isinstance(value, dict):
         for key, item in value.items():
-            here = f"{path}.{key}" if path else str(key)
+            here = (*loc, key)
             if isinstance(key, str) and "\x00" in key:
                 return here
-            found = nul_path(item, here)
+            found = nul_loc(item, here)
             if found is not None:
                 return found
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            found = nul_path(item, f"{path}[{index}]")
+            found = nul_loc(item, (*loc, index))
             if found is not None:
                 return found
     return None
@@ -70,9 +71,12 @@ class WireModel(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _no_nul(cls, data: Any) -> Any:
-        found = nul_path(data)
+        found = nul_loc(data)
         if found is not None:
-            raise ValueError(f"text may not contain the NUL character (\\u0000): {found}")
+            # Named at its own path (issue 9 item 10), the key with the NUL shown without it.
+            shown = tuple(k.replace("\x00", "") if isinstance(k, str) else k for k in found)
+            where = ".".join(str(k) for k in shown) or "body"
+            fail_at(shown, f"text may not contain the NUL character (\\u0000): {where}")
         return data
 
 
