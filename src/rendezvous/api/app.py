@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from rendezvous import __version__
 from rendezvous.api import errors
+from rendezvous.api.body_limit import BodyLimit
 from rendezvous.api.middleware import RateLimit, RequestContext, make_storage
 from rendezvous.api.routers import bookings, event_types, health, me, schedules, slots
 from rendezvous.config import Settings
@@ -70,5 +71,6 @@ def create_app(
             window=settings.rate_limit_window,
             storage=make_storage(settings.redis_url),
         )
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContext)
     return app

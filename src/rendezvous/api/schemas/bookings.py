@@ -4,18 +4,38 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, EmailStr, Field, field_validator, model_validator
+from pydantic import EmailStr, Field, model_validator
 
+from rendezvous.api.schemas.bounds import (
+    EMAIL_MAX,
+    LOCATION_MAX,
+    MAX_LENGTH_MINUTES,
+    MAX_OCCURRENCES,
+    NAME_MAX,
+    PHONE_MAX,
+    RESPONSES_MAX_BYTES,
+    RESPONSES_MAX_DEPTH,
+    RESPONSES_MAX_ITEMS,
+    SLUG_MAX,
+    URL_MAX,
+    Identifier,
+    IntegralFloat,
+    Line,
+    Name,
+    Reason,
+    Uid,
+    json_bounds,
+    readable,
+)
 from rendezvous.api.schemas.common import (
     MAX_ID,
+    Instant,
     Locale,
     Metadata,
     TimeZoneName,
     WireModel,
-    check_finite,
-    check_instant,
 )
 from rendezvous.domain.accounts import User
 from rendezvous.domain.bookings import Attendee, Booking
@@ -36,10 +56,10 @@ _NEEDS = {"integration": "integration", "attendeeAddress": "address",
 
 
 class AttendeeInput(WireModel):
-    name: str = Field(min_length=1, max_length=255)
-    email: EmailStr | None = None
+    name: Name
+    email: Annotated[EmailStr, Field(max_length=EMAIL_MAX)] | None = None
     time_zone: TimeZoneName
-    phone_number: str | None = Field(None, pattern=r"^\+[1-9]\d{6,14}$")
+    phone_number: str | None = Field(None, pattern=r"^\+[1-9][0-9]{6,14}$")
     language: Locale = "en"
 
     @model_validator(mode="after")
@@ -49,12 +69,15 @@ class AttendeeInput(WireModel):
         return self
 
 
+LocationText = Annotated[str, Field(max_length=LOCATION_MAX), Line]
+
+
 class BookingLocationInput(WireModel):
     type: LocationType
-    integration: str | None = None
-    address: str | None = None
-    phone: str | None = None
-    location: str | None = None
+    integration: Identifier | None = None
+    address: LocationText | None = None
+    phone: Annotated[str, Field(max_length=PHONE_MAX), Line] | None = None
+    location: LocationText | None = None
 
     @model_validator(mode="after")
     def _needed_field(self) -> BookingLocationInput:
@@ -64,34 +87,38 @@ class BookingLocationInput(WireModel):
         return self
 
 
+Minutes = Annotated[int, Field(ge=1, le=MAX_LENGTH_MINUTES), IntegralFloat]
+
+
 class CreateBookingInput(WireModel):
-    start: AwareDatetime = Field(description="UTC ISO start, e.g. 2050-09-05T07:00:00Z")
+    start: Instant = Field(description="UTC ISO start, e.g. 2050-09-05T07:00:00Z")
     attendee: AttendeeInput
-    event_type_id: int | None = Field(None, ge=1, le=MAX_ID)
-    event_type_slug: str | None = None
-    username: str | None = None
-    team_slug: str | None = None
-    organization_slug: str | None = None
-    guests: list[EmailStr] = Field(default_factory=list, max_length=50)
-    location: BookingLocationInput | str | None = None
-    meeting_url: str | None = Field(None, description="deprecated: the meeting URL")
+    event_type_id: Annotated[int, Field(ge=1, le=MAX_ID), IntegralFloat] | None = None
+    event_type_slug: Annotated[str, Field(max_length=SLUG_MAX), Line] | None = None
+    username: Annotated[str, Field(max_length=NAME_MAX), Line] | None = None
+    team_slug: Annotated[str, Field(max_length=SLUG_MAX), Line] | None = None
+    organization_slug: Annotated[str, Field(max_length=SLUG_MAX), Line] | None = None
+    guests: list[Annotated[EmailStr, Field(max_length=EMAIL_MAX)]] = Field(
+        default_factory=list, max_length=50
+    )
+    location: BookingLocationInput | LocationText | None = None
+    meeting_url: Annotated[str, Field(max_length=URL_MAX), Line] | None = Field(
+        None, description="deprecated: the meeting URL"
+    )
     metadata: Metadata = Field(default_factory=dict)
-    length_in_minutes: int | None = Field(None, ge=1, le=1440)
-    booking_fields_responses: dict[str, Any] = Field(default_factory=dict)
-    recurrence_count: int | None = Field(None, ge=1, le=730)
-    reservation_uid: str | None = Field(
+    length_in_minutes: Minutes | None = None
+    booking_fields_responses: Annotated[
+        dict[str, Any],
+        json_bounds(
+            max_depth=RESPONSES_MAX_DEPTH,
+            max_items=RESPONSES_MAX_ITEMS,
+            max_bytes=RESPONSES_MAX_BYTES,
+        ),
+    ] = Field(default_factory=dict)
+    recurrence_count: Annotated[int, Field(ge=1, le=MAX_OCCURRENCES), IntegralFloat] | None = None
+    reservation_uid: Uid | None = Field(
         None, description="Rendezvous: the uid of a slot reservation this booking consumes"
     )
-
-    @field_validator("start")
-    @classmethod
-    def _start(cls, value: datetime) -> datetime:
-        return check_instant(value)
-
-    @field_validator("booking_fields_responses")
-    @classmethod
-    def _finite(cls, value: dict[str, Any]) -> dict[str, Any]:
-        return check_finite(value, "bookingFieldsResponses")  # type: ignore[no-any-return]
 
     @model_validator(mode="after")
     def _identified(self) -> CreateBookingInput:
@@ -103,25 +130,20 @@ class CreateBookingInput(WireModel):
 
 
 class CancelBookingInput(WireModel):
-    cancellation_reason: str | None = Field(None, max_length=5000)
+    cancellation_reason: Reason | None = None
     cancel_subsequent_bookings: bool = False
-    seat_uid: str | None = None
+    seat_uid: Uid | None = None
 
 
 class RescheduleBookingInput(WireModel):
-    start: AwareDatetime
-    rescheduled_by: EmailStr | None = None
-    rescheduling_reason: str | None = Field(None, max_length=5000)
-    seat_uid: str | None = None
-
-    @field_validator("start")
-    @classmethod
-    def _start(cls, value: datetime) -> datetime:
-        return check_instant(value)
+    start: Instant
+    rescheduled_by: Annotated[EmailStr, Field(max_length=EMAIL_MAX)] | None = None
+    rescheduling_reason: Reason | None = None
+    seat_uid: Uid | None = None
 
 
 class DeclineBookingInput(WireModel):
-    reason: str | None = Field(None, max_length=5000)
+    reason: Reason | None = None
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -184,7 +206,7 @@ def booking_output(
         "createdAt": iso(booking.created_at),
         # Cal.com compat: updatedAt equals createdAt until the first change (contract §0 item 11).
         "updatedAt": iso(booking.updated_at),
-        "metadata": dict(booking.metadata),
+        "metadata": readable(dict(booking.metadata)),
         "icsUid": booking.ics_uid,
     }
     if booking.meeting_url:
@@ -209,8 +231,8 @@ def booking_output(
             | ({"seatUid": a.seat_uid} if viewer_is_host or a.seat_uid == seat_uid else {})
             | {
                 "createdAt": iso(a.created_at),
-                "bookingFieldsResponses": dict(a.responses),
-                "metadata": dict(a.metadata),
+                "bookingFieldsResponses": readable(dict(a.responses)),
+                "metadata": readable(dict(a.metadata)),
             }
             for a in booking.attendees
             if show or a.seat_uid == seat_uid
@@ -220,5 +242,5 @@ def booking_output(
         return out
     out["attendees"] = [_attendee(a) for a in booking.attendees if a.email not in guests]
     out["guests"] = list(booking.guests)
-    out["bookingFieldsResponses"] = dict(booking.responses)
+    out["bookingFieldsResponses"] = readable(dict(booking.responses))
     return out
