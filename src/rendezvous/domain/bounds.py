@@ -22,8 +22,8 @@ MAX_OCCURRENCES = 730
 MAX_RECURRENCE_INTERVAL = 366
 EARLIEST_YEAR, LATEST_YEAR = 1970, 2200
 #: Candidate starts one slots request may visit (range length / slot step). At a one-minute step
-#: that is about 69 days; at the common 15 minutes and more, the whole 366-day range.
-MAX_CANDIDATE_SLOTS = 100_000
+#: that is about 34 days (a month view); at a 15-minute step, the whole 366-day range.
+MAX_CANDIDATE_SLOTS = 50_000
 
 
 def rules_problem(rules: EventRules) -> str | None:

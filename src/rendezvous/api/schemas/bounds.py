@@ -7,7 +7,7 @@ checks walk JSON iteratively, so no input (however deep) can exhaust the interpr
 from __future__ import annotations
 
 import math
-import unicodedata
+import re
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated, Any
@@ -147,18 +147,16 @@ def readable(value: Any, max_depth: int = READ_MAX_DEPTH) -> Any:
 
 # --- Text ----------------------------------------------------------------------------------------
 
-_LINE_BREAKS = "\t\n\r"
+# Unicode category Cc is exactly U+0000–U+001F and U+007F–U+009F; U+2028/U+2029 break lines too.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL_BUT_BREAKS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def control_character(text: str, *, allow_breaks: bool) -> str | None:
     """The first control character (Unicode category Cc, also U+2028/U+2029) in ``text``, or
     None. Multi-line text may hold tab, line feed and carriage return."""
-    for ch in text:
-        if (unicodedata.category(ch) == "Cc" or ch in "\u2028\u2029") and not (
-            allow_breaks and ch in _LINE_BREAKS
-        ):
-            return ch
-    return None
+    found = (_CONTROL_BUT_BREAKS if allow_breaks else _CONTROL).search(text)
+    return found.group() if found else None
 
 
 def check_line(value: str) -> str:
