@@ -439,7 +439,7 @@ async def test_whole_floats_stay_accepted_as_integers(client, make_user, make_ev
         assert properties(response) == {"take"}, bad
 
 
-@pytest.mark.parametrize("start", [1894006800, 1894006800.0, True])
+@pytest.mark.parametrize("start", [1894006800, 1894006800.0, "1894006800", True, "2030-01-08"])
 async def test_a_unix_number_is_not_a_datetime(client, make_user, make_event_type, start):
     bob = await make_user("bob")
     event_type_id = await make_event_type(bob)

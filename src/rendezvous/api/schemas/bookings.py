@@ -70,14 +70,16 @@ class AttendeeInput(WireModel):
 
 
 LocationText = Annotated[str, Field(max_length=LOCATION_MAX), Line]
+# An address (or a place the attendee describes) may span lines.
+AddressText = Annotated[str, Field(max_length=LOCATION_MAX)]
 
 
 class BookingLocationInput(WireModel):
     type: LocationType
     integration: Identifier | None = None
-    address: LocationText | None = None
+    address: AddressText | None = None
     phone: Annotated[str, Field(max_length=PHONE_MAX), Line] | None = None
-    location: LocationText | None = None
+    location: AddressText | None = None
 
     @model_validator(mode="after")
     def _needed_field(self) -> BookingLocationInput:

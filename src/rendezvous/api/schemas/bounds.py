@@ -221,9 +221,15 @@ def _integral(value: Any) -> Any:
 IntegralFloat = BeforeValidator(_integral)
 
 
+_ISO_DATE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}")
+
+
 def _iso_text(value: Any) -> Any:
-    """Instants arrive as ISO 8601 text; a number (a Unix time?) is refused, not guessed at."""
-    if not isinstance(value, str | datetime):
+    """Instants arrive as ISO 8601 text; a number, or digits in a string (a Unix time?), is
+    refused, not guessed at (pydantic's lax datetime would read both as Unix times)."""
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE_TIME.match(value):
         raise ValueError("must be an ISO 8601 date-time string, e.g. 2050-09-05T07:00:00Z")
     return value
 

@@ -138,10 +138,17 @@ def dispatch(choose: Callable[[Mapping[str, Any]], type[BaseModel] | str]) -> Be
     return BeforeValidator(validate)
 
 
+def _only_bool(value: Any) -> Any:
+    if not isinstance(value, bool):
+        raise PydanticCustomError("bool_type", "Input should be a valid boolean")
+    return value
+
+
 class Disabled(WireModel):
     """``{"disabled": true}``: turn the setting off (reset it)."""
 
-    disabled: Literal[True]
+    # Strict: a Literal compares by equality, and 1 == 1.0 == True.
+    disabled: Annotated[Literal[True], BeforeValidator(_only_bool)]
 
 
 def _is_disabled(value: Mapping[str, Any]) -> bool:

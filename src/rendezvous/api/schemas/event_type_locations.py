@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field
 
-from rendezvous.api.schemas.bounds import LOCATION_MAX, PHONE_MAX, Line
+from rendezvous.api.schemas.bounds import LOCATION_MAX, PHONE_MAX
 from rendezvous.api.schemas.common import WireModel
 from rendezvous.api.schemas.event_type_fields import HttpUrlString, dispatch
 
@@ -41,7 +41,7 @@ PhoneNumber = Annotated[str, AfterValidator(check_phone)]
 
 class AddressLocation(WireModel):
     type: Literal["address"]
-    address: Annotated[str, Field(min_length=1, max_length=LOCATION_MAX), Line]
+    address: Annotated[str, Field(min_length=1, max_length=LOCATION_MAX)]  # may span lines
     public: bool
 
 
