@@ -335,7 +335,9 @@ async def test_a_chunked_body_over_the_limit_is_a_413_too(client):
     assert response.json()["error"]["code"] == "PayloadTooLargeException"
 
 
-async def test_a_body_just_under_the_limit_is_read_normally(client, make_user, make_event_type):
+async def test_a_1_mb_location_under_the_body_limit_is_a_400_naming_it(
+    client, make_user, make_event_type
+):
     bob = await make_user("bob")
     event_type_id = await make_event_type(bob)
     response = await book(client, event_type_id, location="x" * 1_000_000)

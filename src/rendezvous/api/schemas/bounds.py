@@ -61,7 +61,7 @@ def dotted(path: Path) -> str:
     return ".".join(str(part) for part in path)
 
 
-def _walk(value: Any) -> Iterator[tuple[Any, int, Path]]:
+def walk_json(value: Any) -> Iterator[tuple[Any, int, Path]]:
     """(value, depth, path) for ``value`` and everything inside it, without recursion. The
     top-level value has depth 0 and path (); the items of a top-level object have depth 1."""
     stack: list[tuple[Any, int, Path]] = [(value, 0, ())]
@@ -80,7 +80,7 @@ def _size(value: Any) -> int:
     """The length of ``value`` as compact JSON, in UTF-8 bytes (an upper bound for escapes is not
     needed: strings are measured as their UTF-8 bytes plus quotes)."""
     total = 0
-    for item, _, _ in _walk(value):
+    for item, _, _ in walk_json(value):
         if isinstance(item, dict):
             total += 2 + max(0, len(item) - 1)
             total += sum(len(str(k).encode("utf-8", "surrogatepass")) + 3 for k in item)
@@ -97,7 +97,7 @@ def json_problem(value: Any, *, max_depth: int, max_items: int, max_bytes: int) 
     """Why ``value`` is outside the bounds (depth of nesting, number of keys and items in all,
     serialized size in bytes), or None. Non-finite numbers are refused too: no field means them."""
     items = 0
-    for item, depth, path in _walk(value):
+    for item, depth, path in walk_json(value):
         if depth > max_depth:
             return f"may be nested at most {max_depth} levels deep (at {dotted(path)})"
         if isinstance(item, dict | list | tuple):
@@ -128,7 +128,7 @@ def readable(value: Any, max_depth: int = READ_MAX_DEPTH) -> Any:
     """A stored JSON value as it may be sent: unchanged when it is at most ``max_depth`` deep,
     else a copy with the deeper containers replaced by ``null``. Values stored before input was
     bounded (or written by other tools) can then never make a read fail."""
-    if all(depth <= max_depth for _, depth, _ in _walk(value)):
+    if all(depth <= max_depth for _, depth, _ in walk_json(value)):
         return value
 
     def clip(item: Any, depth: int) -> Any:  # recursion bounded by max_depth
@@ -170,7 +170,7 @@ def check_line(value: str) -> str:
 def text_problem(value: Any) -> tuple[Path, str] | None:
     """(path, character) of the first string or key anywhere in ``value`` holding a control
     character other than tab, line feed or carriage return, or None."""
-    for item, _, path in _walk(value):
+    for item, _, path in walk_json(value):
         if isinstance(item, str):
             found = control_character(item, allow_breaks=True)
             if found is not None:

@@ -1,7 +1,8 @@
 """Wire-model building blocks shared by every resource: camelCase, envelopes, common field types.
 
-Pydantic's lax mode already accepts integers sent as floats with a zero fraction (``30.0``) and
-integer strings in query parameters, and rejects ``30.5``: the leniency of contract §0 item 11.
+Input models are strict (``WireModel``); the one leniency, contract §0 item 11's integers sent as
+floats with a zero fraction (``30.0``), is granted field by field with ``IntegralFloat``. Query
+parameters are parsed by ``rendezvous.api.query`` with the same rule.
 """
 
 from __future__ import annotations
@@ -29,9 +30,9 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from rendezvous.api.schemas.bounds import (
     IntegralFloat,
     IsoText,
-    _walk,
     json_bounds,
     text_problem,
+    walk_json,
 )
 from rendezvous.domain.bounds import EARLIEST_YEAR as EARLIEST_YEAR
 from rendezvous.domain.bounds import LATEST_YEAR as LATEST_YEAR
@@ -54,7 +55,7 @@ def nul_path(value: Any) -> tuple[str | int, ...] | None:
 
     PostgreSQL cannot store NUL in text, so such input is refused up front, on every engine.
     The walk is iterative: no nesting depth can exhaust the stack."""
-    for item, _, where in _walk(value):
+    for item, _, where in walk_json(value):
         if isinstance(item, str) and "\x00" in item:
             return where
         if isinstance(item, dict):
@@ -171,7 +172,8 @@ Metadata = Annotated[
     dict[str, Any],
     # Cal.com's limits (check_metadata) already bound it; the shared JSON bound comes first so
     # that a huge or deep value is refused before anything else looks at it.
-    json_bounds(max_depth=1, max_items=50, max_bytes=50 * (40 + 500 + 8)),
+    # 50 keys of 40 and values of 500 characters, at up to 4 UTF-8 bytes each, plus syntax.
+    json_bounds(max_depth=1, max_items=50, max_bytes=50 * (4 * (40 + 500) + 8)),
     AfterValidator(check_metadata),
 ]
 
