@@ -499,3 +499,15 @@ async def test_control_characters_are_refused_in_titles_and_schedule_names(clien
     # Line breaks stay allowed in multi-line text.
     created = await new_event_type(client, bob, description="Line one\nLine two\ttabbed")
     assert created.status_code == 201, created.text
+
+
+@pytest.mark.parametrize(
+    "email", ["Jane <jane@example.com>", " jane@example.com", "jane@example.com\n"]
+)
+async def test_an_email_is_a_plain_address(client, make_user, make_event_type, email):
+    bob = await make_user("bob")
+    event_type_id = await make_event_type(bob)
+    response = await book(client, event_type_id, attendee=attendee(email=email))
+    assert properties(response) == {"attendee.email"}
+    response = await book(client, event_type_id, guests=[email])
+    assert properties(response) == {"guests.0"}

@@ -64,6 +64,8 @@ def create_app(
     app.include_router(slots.router)
     app.include_router(bookings.router)
 
+    # Innermost of the three: a flood of large bodies is throttled before any body is read.
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     if settings.rate_limit_enabled:
         app.add_middleware(
             RateLimit,
@@ -71,6 +73,5 @@ def create_app(
             window=settings.rate_limit_window,
             storage=make_storage(settings.redis_url),
         )
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContext)
     return app

@@ -6,10 +6,9 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import EmailStr, Field, model_validator
+from pydantic import Field, model_validator
 
 from rendezvous.api.schemas.bounds import (
-    EMAIL_MAX,
     LOCATION_MAX,
     MAX_LENGTH_MINUTES,
     MAX_OCCURRENCES,
@@ -20,6 +19,7 @@ from rendezvous.api.schemas.bounds import (
     RESPONSES_MAX_ITEMS,
     SLUG_MAX,
     URL_MAX,
+    Email,
     Identifier,
     IntegralFloat,
     Line,
@@ -57,7 +57,7 @@ _NEEDS = {"integration": "integration", "attendeeAddress": "address",
 
 class AttendeeInput(WireModel):
     name: Name
-    email: Annotated[EmailStr, Field(max_length=EMAIL_MAX)] | None = None
+    email: Email | None = None
     time_zone: TimeZoneName
     phone_number: str | None = Field(None, pattern=r"^\+[1-9][0-9]{6,14}$")
     language: Locale = "en"
@@ -100,9 +100,7 @@ class CreateBookingInput(WireModel):
     username: Annotated[str, Field(max_length=NAME_MAX), Line] | None = None
     team_slug: Annotated[str, Field(max_length=SLUG_MAX), Line] | None = None
     organization_slug: Annotated[str, Field(max_length=SLUG_MAX), Line] | None = None
-    guests: list[Annotated[EmailStr, Field(max_length=EMAIL_MAX)]] = Field(
-        default_factory=list, max_length=50
-    )
+    guests: list[Email] = Field(default_factory=list, max_length=50)
     location: BookingLocationInput | LocationText | None = None
     meeting_url: Annotated[str, Field(max_length=URL_MAX), Line] | None = Field(
         None, description="deprecated: the meeting URL"
@@ -139,7 +137,7 @@ class CancelBookingInput(WireModel):
 
 class RescheduleBookingInput(WireModel):
     start: Instant
-    rescheduled_by: Annotated[EmailStr, Field(max_length=EMAIL_MAX)] | None = None
+    rescheduled_by: Email | None = None
     rescheduling_reason: Reason | None = None
     seat_uid: Uid | None = None
 

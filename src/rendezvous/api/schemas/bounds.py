@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, EmailStr, Field
 
 # Re-exported for the schemas: the engine's bounds are the API's bounds.
 from rendezvous.domain.bounds import (
@@ -200,6 +200,17 @@ OPTION_MAX = 255
 IDENTIFIER_MAX = 255  # integration names, external calendar ids, custom-name templates
 
 Line = AfterValidator(check_line)
+
+
+def _plain_address(value: Any) -> Any:
+    """An email is the bare address: pydantic's EmailStr would also take ``"Jane <j@x.com>"``
+    and surrounding spaces, and quietly keep only the address."""
+    if isinstance(value, str) and (value != value.strip() or "<" in value or ">" in value):
+        raise ValueError("must be a plain email address, e.g. jane@example.com")
+    return value
+
+
+Email = Annotated[EmailStr, Field(max_length=EMAIL_MAX), BeforeValidator(_plain_address)]
 Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX), Line]
 Title = Annotated[str, Field(min_length=1, max_length=TITLE_MAX), Line]
 Label = Annotated[str, Field(max_length=LABEL_MAX), Line]

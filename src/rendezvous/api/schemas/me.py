@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import EmailStr, Field, HttpUrl
+from pydantic import Field, HttpUrl
 
-from rendezvous.api.schemas.bounds import BIO_MAX, EMAIL_MAX, URL_MAX, IntegralFloat, Name
+from rendezvous.api.schemas.bounds import BIO_MAX, URL_MAX, Email, IntegralFloat, Name
 from rendezvous.api.schemas.common import (
     MAX_ID,
     Locale,
@@ -20,7 +20,7 @@ from rendezvous.domain.accounts import User
 
 
 class UpdateMeInput(WireModel):
-    email: Annotated[EmailStr, Field(max_length=EMAIL_MAX)] | None = None
+    email: Email | None = None
     name: Name | None = None
     time_format: Annotated[Literal[12, 24], IntegralFloat] | None = None
     default_schedule_id: Annotated[int, Field(ge=1, le=MAX_ID), IntegralFloat] | None = None
