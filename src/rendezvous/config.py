@@ -35,6 +35,11 @@ class Settings(BaseSettings):
     rate_limit_enabled: bool = True
     log_level: Literal["debug", "info", "warning", "error", "critical"] = "info"
     log_json: bool = Field(True, description="one JSON object per log line")
+    max_body_bytes: int = Field(
+        1_048_576,
+        ge=1024,
+        description="largest request body accepted, in bytes; larger ones get a 413",
+    )
     db_pool_size: int = Field(10, ge=1)
     sql_echo: bool = False
 

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from rendezvous import __version__
 from rendezvous.api import errors
+from rendezvous.api.body_limit import BodyLimit
 from rendezvous.api.middleware import RateLimit, RequestContext, make_storage
 from rendezvous.api.routers import bookings, event_types, health, me, schedules, slots
 from rendezvous.config import Settings
@@ -63,6 +64,8 @@ def create_app(
     app.include_router(slots.router)
     app.include_router(bookings.router)
 
+    # Innermost of the three: a flood of large bodies is throttled before any body is read.
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     if settings.rate_limit_enabled:
         app.add_middleware(
             RateLimit,

@@ -20,7 +20,7 @@ from rendezvous.api.errors import error_response, request_path
 access_log = logging.getLogger("rendezvous.access")
 error_log = logging.getLogger("rendezvous.api")
 
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -57,7 +57,7 @@ class RequestContext:
             await self.app(scope, receive, send)
             return
         given = _header(scope, b"x-request-id")
-        request_id = given if given and _REQUEST_ID.match(given) else uuid.uuid4().hex
+        request_id = given if given and _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
         started = time.perf_counter()
         status = 500

@@ -9,7 +9,10 @@ from zoneinfo import ZoneInfo
 from rendezvous.api.errors import ApiError
 from rendezvous.api.schemas.common import MAX_ID, check_instant, check_time_zone
 
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# Digits, optionally a zero fraction (contract §0 item 11: "10.0"); nothing else ("1e3", " 10",
+# "١٠", "1_0" and "nan" are all things float() or int() would take).
+_INTEGER = re.compile(r"-?[0-9]+(\.0*)?")
 
 
 def bad(field: str, message: str) -> ApiError:
@@ -32,15 +35,11 @@ def integer(
     """'10' and '10.0' are 10 (contract §0 item 11); '10.5' and 'ten' are 400s."""
     if value is None or value == "":
         return None
-    try:
-        number = float(value)
-    except ValueError:
-        raise bad(field, "must be an integer") from None
-    if not number.is_integer():
+    if len(value) > 40 or not _INTEGER.fullmatch(value):
         raise bad(field, "must be an integer")
-    if abs(number) > maximum:
+    result = int(value.split(".", 1)[0])
+    if abs(result) > maximum:
         raise bad(field, f"must be at most {maximum}")
-    result = int(number)
     if minimum is not None and result < minimum:
         raise bad(field, f"must be at least {minimum}")
     return result
@@ -61,8 +60,10 @@ def instant(field: str, value: str, *, end_of_day: bool = False, zone: str = "UT
     A bare date means that day in ``zone``: its start, or with ``end_of_day`` the start of the
     next day (so the whole day is included, as Cal.com's "23:59:59 of that day" intends).
     """
+    if not value.isascii() or not value.isprintable():
+        raise bad(field, "must be an ISO 8601 date or date-time")
     try:
-        if _DATE.match(value):
+        if _DATE.fullmatch(value):
             day = date.fromisoformat(value)
             if end_of_day:
                 day += timedelta(days=1)

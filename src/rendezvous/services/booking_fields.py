@@ -12,8 +12,8 @@ PHONE_SLUG = "attendeePhoneNumber"
 
 DEFAULT_SLUGS = {"name", "email", "title", "notes", "guests", "rescheduleReason", "location",
                  "splitName", "attendeePhoneNumber"}  # fmt: skip
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_URL = re.compile(r"^https?://\S+$")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_URL = re.compile(r"https?://\S+")
 
 
 def _problem(field: Mapping[str, Any], value: Any) -> str | None:
@@ -26,11 +26,11 @@ def _problem(field: Mapping[str, Any], value: Any) -> str | None:
         return "must be a boolean"
     elif kind in ("text", "textarea", "address", "phone") and not isinstance(value, str):
         return "must be a string"
-    elif kind == "url" and not (isinstance(value, str) and _URL.match(value)):
+    elif kind == "url" and not (isinstance(value, str) and _URL.fullmatch(value)):
         return "must be a URL"
     elif kind == "multiemail":
         if not isinstance(value, list) or not all(
-            isinstance(v, str) and _EMAIL.match(v) for v in value
+            isinstance(v, str) and _EMAIL.fullmatch(v) for v in value
         ):
             return "must be a list of email addresses"
     elif kind in ("select", "radio"):
@@ -150,7 +150,7 @@ def guests_of(guests: Sequence[str], responses: Mapping[str, Any]) -> list[str]:
     if given is None or given == []:
         return []
     if not isinstance(given, list) or not all(
-        isinstance(g, str) and _EMAIL.match(g) for g in given
+        isinstance(g, str) and _EMAIL.fullmatch(g) for g in given
     ):
         raise InvalidInput(
             "bookingFieldsResponses.guests must be a list of email addresses",

@@ -27,6 +27,7 @@ from rendezvous.domain.bookings import (
     occurrences,
     render_title,
 )
+from rendezvous.domain.bounds import LATEST_YEAR, MAX_OCCURRENCES, recurrence_fits
 from rendezvous.domain.event_types import EventType
 from rendezvous.services.booking_fields import (
     check_contact,
@@ -236,16 +237,24 @@ async def create(uow: UnitOfWork, new: NewBooking, ctx: Context) -> Outcome:
     recurrence: Mapping[str, Any] = settings.get("recurrence") or {}
     recurring = bool(recurrence) and not recurrence.get("disabled")
     if recurring:
-        limit = int(recurrence["occurrences"])
+        # min(): an event type stored before occurrences were bounded cannot ask for more.
+        limit = min(int(recurrence["occurrences"]), MAX_OCCURRENCES)
         count = new.recurrence_count or limit
         if count > limit:
             raise errors.InvalidInput(
                 f"recurrenceCount may be at most {limit}", {"fields": ["recurrenceCount"]}
             )
+        frequency, interval = str(recurrence["frequency"]), int(recurrence.get("interval", 1))
+        if not recurrence_fits(new.start.year, frequency, interval, count):
+            raise errors.InvalidInput(
+                f"{count} occurrences every {interval} {frequency} would end after the year "
+                f"{LATEST_YEAR}; book fewer",
+                {"fields": ["recurrenceCount"]},
+            )
         starts = occurrences(
             new.start,
-            frequency=str(recurrence["frequency"]),
-            interval=int(recurrence.get("interval", 1)),
+            frequency=frequency,
+            interval=interval,
             count=count,
             time_zone=host.user.time_zone,
         )

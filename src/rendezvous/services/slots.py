@@ -7,11 +7,12 @@ from datetime import datetime, timedelta
 
 from rendezvous.domain.accounts import User
 from rendezvous.domain.booking_rules import check_start
-from rendezvous.domain.errors import InvalidInput, NotFound
+from rendezvous.domain.bounds import MAX_CANDIDATE_SLOTS, MINUTES_PER_DAY, rules_problem
+from rendezvous.domain.errors import InvalidInput, NotFound, RuleViolation
 from rendezvous.domain.event_types import EventType
 from rendezvous.domain.models import BookedTime, Busy, EventRules, Schedule, Slot
 from rendezvous.domain.schedules import WEEKDAY_NUMBERS, StoredSchedule
-from rendezvous.domain.slots import compute_slots, spans_to_load
+from rendezvous.domain.slots import compute_slots, resolve_duration, spans_to_load
 from rendezvous.services.ports import UnitOfWork
 
 MAX_RANGE = timedelta(days=366)
@@ -136,6 +137,14 @@ async def _taken(
     times (bookings other than ``exclude_uid``, reservations other than ``caller_id``'s) and,
     only where seats or limits need them, the event type's bookings."""
     rules = event_type.rules
+    problem = rules_problem(rules)
+    if problem is not None:
+        # Only settings stored before input was bounded can get here; refuse rather than let
+        # them overflow a date or run for long.
+        raise RuleViolation(
+            f"This event type's {problem} is outside the supported range; update the event type",
+            {"fields": [problem]},
+        )
     spans = spans_to_load(
         rules,
         range_start=start,
@@ -175,6 +184,14 @@ async def find_slots(
     everyone but the authenticated user who made it: to them its slot stays listed."""
     check_range(start, end)
     rules = event_type.rules
+    step = (rules.slot_interval or resolve_duration(rules, duration)) + rules.offset_start
+    if (end - start) / timedelta(minutes=max(1, step)) > MAX_CANDIDATE_SLOTS:
+        days = max(1, int(MAX_CANDIDATE_SLOTS * max(1, step) / MINUTES_PER_DAY))
+        raise InvalidInput(
+            f"With this event type's {step}-minute slot step the range from start to end may "
+            f"span at most {days} days",
+            {"fields": ["end"], "location": "query"},
+        )
     busy, booked = await _taken(
         uow,
         event_type,

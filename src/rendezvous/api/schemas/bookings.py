@@ -7,24 +7,40 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    AwareDatetime,
     BaseModel,
     BeforeValidator,
-    EmailStr,
     Field,
-    field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
+from rendezvous.api.schemas.bounds import (
+    LOCATION_MAX,
+    MAX_LENGTH_MINUTES,
+    MAX_OCCURRENCES,
+    NAME_MAX,
+    PHONE_MAX,
+    RESPONSES_MAX_BYTES,
+    RESPONSES_MAX_DEPTH,
+    RESPONSES_MAX_ITEMS,
+    SLUG_MAX,
+    URL_MAX,
+    Email,
+    IntegralFloat,
+    Line,
+    Name,
+    Reason,
+    Uid,
+    json_bounds,
+    readable,
+)
 from rendezvous.api.schemas.common import (
     MAX_ID,
+    Instant,
     Locale,
     Metadata,
     TimeZoneName,
     WireModel,
-    check_finite,
-    check_instant,
     fail_at,
 )
 from rendezvous.api.schemas.event_type_locations import Integration
@@ -35,10 +51,10 @@ from rendezvous.domain.seat_privacy import seat_holder_view, shows_attendees
 
 
 class AttendeeInput(WireModel):
-    name: str = Field(min_length=1, max_length=255)
-    email: EmailStr | None = None
+    name: Name
+    email: Email | None = None
     time_zone: TimeZoneName
-    phone_number: str | None = Field(None, pattern=r"^\+[1-9]\d{6,14}$")
+    phone_number: str | None = Field(None, pattern=r"^\+[1-9][0-9]{6,14}$")
     language: Locale = "en"
 
     @model_validator(mode="after")
@@ -46,6 +62,12 @@ class AttendeeInput(WireModel):
         if self.email is None and self.phone_number is None:
             raise ValueError("email is required (or phoneNumber for phone-only booking)")
         return self
+
+
+LocationText = Annotated[str, Field(max_length=LOCATION_MAX), Line]
+# An address (or a place the attendee describes) may span lines.
+AddressText = Annotated[str, Field(min_length=1, max_length=LOCATION_MAX)]
+PhoneText = Annotated[str, Field(min_length=1, max_length=PHONE_MAX), Line]
 
 
 class AddressChoice(WireModel):
@@ -73,17 +95,17 @@ class IntegrationChoice(WireModel):
 
 class AttendeeAddressChoice(WireModel):
     type: Literal["attendeeAddress"]
-    address: str = Field(min_length=1)
+    address: AddressText
 
 
 class AttendeePhoneChoice(WireModel):
     type: Literal["attendeePhone"]
-    phone: str = Field(min_length=1)
+    phone: PhoneText
 
 
 class AttendeeDefinedChoice(WireModel):
     type: Literal["attendeeDefined"]
-    location: str = Field(min_length=1)
+    location: AddressText
 
 
 class OrganizersDefaultAppChoice(WireModel):
@@ -133,43 +155,45 @@ BookingLocationInput = Annotated[
     | AttendeePhoneChoice
     | AttendeeDefinedChoice
     | OrganizersDefaultAppChoice
-    | str,
+    | LocationText,
     BeforeValidator(_location_or_text),
 ]
 
 
+Minutes = Annotated[int, Field(ge=1, le=MAX_LENGTH_MINUTES), IntegralFloat]
+
+
 class CreateBookingInput(WireModel):
-    start: AwareDatetime = Field(description="UTC ISO start, e.g. 2050-09-05T07:00:00Z")
+    start: Instant = Field(description="UTC ISO start, e.g. 2050-09-05T07:00:00Z")
     attendee: AttendeeInput
-    event_type_id: int | None = Field(None, ge=1, le=MAX_ID)
-    event_type_slug: str | None = None
-    username: str | None = None
-    team_slug: str | None = None
-    organization_slug: str | None = None
-    guests: list[EmailStr] = Field(default_factory=list, max_length=50)
+    event_type_id: Annotated[int, Field(ge=1, le=MAX_ID), IntegralFloat] | None = None
+    event_type_slug: Annotated[str, Field(max_length=SLUG_MAX), Line] | None = None
+    username: Annotated[str, Field(max_length=NAME_MAX), Line] | None = None
+    team_slug: Annotated[str, Field(max_length=SLUG_MAX), Line] | None = None
+    organization_slug: Annotated[str, Field(max_length=SLUG_MAX), Line] | None = None
+    guests: list[Email] = Field(default_factory=list, max_length=50)
     location: BookingLocationInput | None = Field(
         None,
         description="An object chosen by type, or a string naming one of the event type's "
         "locations (an integration such as cal-video, or its address, link or phone)",
     )
-    meeting_url: str | None = Field(None, description="deprecated: the meeting URL")
+    meeting_url: Annotated[str, Field(max_length=URL_MAX), Line] | None = Field(
+        None, description="deprecated: the meeting URL"
+    )
     metadata: Metadata = Field(default_factory=dict)
-    length_in_minutes: int | None = Field(None, ge=1, le=1440)
-    booking_fields_responses: dict[str, Any] = Field(default_factory=dict)
-    recurrence_count: int | None = Field(None, ge=1, le=730)
-    reservation_uid: str | None = Field(
+    length_in_minutes: Minutes | None = None
+    booking_fields_responses: Annotated[
+        dict[str, Any],
+        json_bounds(
+            max_depth=RESPONSES_MAX_DEPTH,
+            max_items=RESPONSES_MAX_ITEMS,
+            max_bytes=RESPONSES_MAX_BYTES,
+        ),
+    ] = Field(default_factory=dict)
+    recurrence_count: Annotated[int, Field(ge=1, le=MAX_OCCURRENCES), IntegralFloat] | None = None
+    reservation_uid: Uid | None = Field(
         None, description="Rendezvous: the uid of a slot reservation this booking consumes"
     )
-
-    @field_validator("start")
-    @classmethod
-    def _start(cls, value: datetime) -> datetime:
-        return check_instant(value)
-
-    @field_validator("booking_fields_responses")
-    @classmethod
-    def _finite(cls, value: dict[str, Any]) -> dict[str, Any]:
-        return check_finite(value, "bookingFieldsResponses")  # type: ignore[no-any-return]
 
     @model_validator(mode="after")
     def _identified(self) -> CreateBookingInput:
@@ -181,25 +205,20 @@ class CreateBookingInput(WireModel):
 
 
 class CancelBookingInput(WireModel):
-    cancellation_reason: str | None = Field(None, max_length=5000)
+    cancellation_reason: Reason | None = None
     cancel_subsequent_bookings: bool = False
-    seat_uid: str | None = None
+    seat_uid: Uid | None = None
 
 
 class RescheduleBookingInput(WireModel):
-    start: AwareDatetime
-    rescheduled_by: EmailStr | None = None
-    rescheduling_reason: str | None = Field(None, max_length=5000)
-    seat_uid: str | None = None
-
-    @field_validator("start")
-    @classmethod
-    def _start(cls, value: datetime) -> datetime:
-        return check_instant(value)
+    start: Instant
+    rescheduled_by: Email | None = None
+    rescheduling_reason: Reason | None = None
+    seat_uid: Uid | None = None
 
 
 class DeclineBookingInput(WireModel):
-    reason: str | None = Field(None, max_length=5000)
+    reason: Reason | None = None
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -283,7 +302,7 @@ def booking_output(
         "createdAt": iso(booking.created_at),
         # Cal.com compat: updatedAt equals createdAt until the first change (contract §0 item 11).
         "updatedAt": iso(booking.updated_at),
-        "metadata": dict(booking.metadata),
+        "metadata": readable(dict(booking.metadata)),
         "icsUid": booking.ics_uid,
     }
     if booking.meeting_url:
@@ -312,8 +331,8 @@ def booking_output(
             )
             | {
                 "createdAt": iso(a.created_at),
-                "bookingFieldsResponses": dict(a.responses),
-                "metadata": dict(a.metadata),
+                "bookingFieldsResponses": readable(dict(a.responses)),
+                "metadata": readable(dict(a.metadata)),
             }
             for a in booking.attendees
         ]
@@ -322,5 +341,5 @@ def booking_output(
         return out
     out["attendees"] = [_attendee(a) for a in booking.attendees if a.email not in guests]
     out["guests"] = list(booking.guests)
-    out["bookingFieldsResponses"] = dict(booking.responses)
+    out["bookingFieldsResponses"] = readable(dict(booking.responses))
     return out

@@ -1,7 +1,8 @@
 """Wire-model building blocks shared by every resource: camelCase, envelopes, common field types.
 
-Pydantic's lax mode already accepts integers sent as floats with a zero fraction (``30.0``) and
-integer strings in query parameters, and rejects ``30.5``: the leniency of contract §0 item 11.
+Input models are strict (``WireModel``); the one leniency, contract §0 item 11's integers sent as
+floats with a zero fraction (``30.0``), is granted field by field with ``IntegralFloat``. Query
+parameters are parsed by ``rendezvous.api.query`` with the same rule.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from zoneinfo import available_timezones
 
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -24,6 +26,16 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from rendezvous.api.schemas.bounds import (
+    IntegralFloat,
+    IsoText,
+    json_bounds,
+    text_problem,
+    walk_json,
+)
+from rendezvous.domain.bounds import EARLIEST_YEAR as EARLIEST_YEAR
+from rendezvous.domain.bounds import LATEST_YEAR as LATEST_YEAR
 
 T = TypeVar("T")
 
@@ -38,45 +50,50 @@ Locale = Literal[
 ]  # fmt: skip
 
 
-def nul_loc(value: Any, loc: tuple[str | int, ...] = ()) -> tuple[str | int, ...] | None:
-    """Where in a JSON value a string (or key) holds the NUL character — the path of keys and
-    list indexes (``("metadata", "k")``, ``("guests", 1)``) — or None.
+def nul_path(value: Any) -> tuple[str | int, ...] | None:
+    """Where in a JSON value a string (or key) holds the NUL character, or None.
 
-    PostgreSQL cannot store NUL in text, so such input is refused up front, on every engine."""
-    if isinstance(value, str):
-        return loc if "\x00" in value else None
-    if isinstance(value, dict):
-        for key, item in value.items():
-            here = (*loc, key)
-            if isinstance(key, str) and "\x00" in key:
-                return here
-            found = nul_loc(item, here)
-            if found is not None:
-                return found
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            found = nul_loc(item, (*loc, index))
-            if found is not None:
-                return found
+    PostgreSQL cannot store NUL in text, so such input is refused up front, on every engine.
+    The walk is iterative: no nesting depth can exhaust the stack."""
+    for item, _, where in walk_json(value):
+        if isinstance(item, str) and "\x00" in item:
+            return where
+        if isinstance(item, dict):
+            for key in item:
+                if isinstance(key, str) and "\x00" in key:
+                    return (*where, key)
     return None
 
 
 class WireModel(BaseModel):
-    """Input models: camelCase on the wire, unknown fields ignored (Cal.com strips them)."""
+    """Input models: camelCase on the wire, unknown fields ignored (Cal.com strips them).
+
+    Strict: ``"yes"``/``1`` are not booleans, ``true`` is not an integer, a number is not text.
+    The only leniency is contract §0 item 11's (integers sent as ``30.0``), which every integer
+    field grants with ``IntegralFloat``; instants are ``Instant`` (ISO text, never a number)."""
 
     model_config = ConfigDict(
-        alias_generator=to_camel, populate_by_name=True, extra="ignore", str_strip_whitespace=False
+        alias_generator=to_camel,
+        populate_by_name=True,
+        extra="ignore",
+        str_strip_whitespace=False,
+        strict=True,
     )
 
     @model_validator(mode="before")
     @classmethod
-    def _no_nul(cls, data: Any) -> Any:
-        found = nul_loc(data)
+    def _no_control_characters(cls, data: Any) -> Any:
+        # Raised at the offending field's path, which pydantic prefixes with this model's own
+        # (issue 9 item 10); a key holding the NUL is shown without it.
+        found = nul_path(data)
         if found is not None:
-            # Named at its own path (issue 9 item 10), the key with the NUL shown without it.
             shown = tuple(k.replace("\x00", "") if isinstance(k, str) else k for k in found)
-            where = ".".join(str(k) for k in shown) or "body"
-            fail_at(shown, f"text may not contain the NUL character (\\u0000): {where}")
+            named = ".".join(str(k) for k in shown) or "body"
+            fail_at(shown, f"text may not contain the NUL character (\\u0000): {named}")
+        control = text_problem(data)
+        if control is not None:
+            at, char = control
+            fail_at(at, f"text may not contain control characters (U+{ord(char):04X})")
         return data
 
 
@@ -93,8 +110,18 @@ def _zones() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
+# tzdata ships these next to the real zones, but they name no place: "localtime" is whatever the
+# server's /etc/localtime is, "Factory" is a placeholder zone with the abbreviation "-00".
+_NOT_REGIONS = frozenset({"localtime", "Factory", "posixrules"})
+
+
 def check_time_zone(value: str) -> str:
-    if value not in _zones():
+    """An IANA time zone name (Area/Location, or a backward-compatible alias such as ``UTC``)."""
+    if (
+        value in _NOT_REGIONS
+        or value.startswith(("posix/", "right/", "SystemV/"))
+        or value not in _zones()
+    ):
         raise ValueError(f"'{value}' is not a valid IANA time zone")
     return value
 
@@ -103,7 +130,7 @@ TimeZoneName = Annotated[str, AfterValidator(check_time_zone)]
 
 
 MAX_ID = 2_147_483_647  # ids are 32-bit integers in PostgreSQL
-EARLIEST_YEAR, LATEST_YEAR = 1970, 2200  # instants outside this are refused, not overflowed
+# Instants outside EARLIEST_YEAR..LATEST_YEAR (domain.bounds) are refused, not overflowed.
 
 
 def check_finite(value: Any, path: str = "value") -> Any:
@@ -144,21 +171,32 @@ def check_metadata(value: dict[str, Any]) -> dict[str, Any]:
     return value
 
 
-Metadata = Annotated[dict[str, Any], AfterValidator(check_metadata)]
+Metadata = Annotated[
+    dict[str, Any],
+    # Cal.com's limits (check_metadata) already bound it; the shared JSON bound comes first so
+    # that a huge or deep value is refused before anything else looks at it.
+    # 50 keys of 40 and values of 500 characters, at up to 4 UTF-8 bytes each, plus syntax.
+    json_bounds(max_depth=1, max_items=50, max_bytes=50 * (4 * (40 + 500) + 8)),
+    AfterValidator(check_metadata),
+]
 
-_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
+# ISO 8601 text only (a Unix number is refused); lax parsing of the text itself; UTC, 1970–2200.
+Instant = Annotated[AwareDatetime, Field(strict=False), IsoText, AfterValidator(check_instant)]
+
+_HHMM = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]|24:00")
 
 
 def check_hhmm(value: str) -> str:
-    if not _HHMM.match(value):
+    # fullmatch: "$" would also match before a final "\n", and \d would take non-ASCII digits.
+    if not _HHMM.fullmatch(value):
         raise ValueError("must be a time of day as HH:MM (00:00–24:00)")
     return value
 
 
 ClockTime = Annotated[str, AfterValidator(check_hhmm)]
 
-Take = Annotated[int, Field(ge=1, le=250)]
-Skip = Annotated[int, Field(ge=0)]
+Take = Annotated[int, Field(ge=1, le=250), IntegralFloat]
+Skip = Annotated[int, Field(ge=0, le=MAX_ID), IntegralFloat]
 
 
 class Envelope(BaseModel, Generic[T]):

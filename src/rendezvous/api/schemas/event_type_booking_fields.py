@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field
 
+from rendezvous.api.schemas.bounds import IDENTIFIER_MAX, OPTION_MAX, Label, Line
 from rendezvous.api.schemas.common import Problem, WireModel, field_errors
 from rendezvous.api.schemas.event_type_fields import dispatch
 
@@ -21,30 +22,32 @@ CUSTOM_TYPES = ("phone", "address", "text", "number", "textarea", "multiemail", 
 OPTION_TYPES = ("select", "multiselect", "checkbox", "radio")
 SLUG_DEFAULTS = ("title", "notes", "guests", "rescheduleReason")
 RESERVED_SLUGS = frozenset({"name", "email", "location", *SLUG_DEFAULTS})
+MAX_OPTIONS = 100
+FieldSlug = Annotated[str, Field(min_length=1, max_length=IDENTIFIER_MAX), Line]
 PHONE_SLUG = "attendeePhoneNumber"  # with email {required:false, hidden:true}: phone-only booking
 
 
 class NameField(WireModel):
     type: Literal["name"]
-    label: str | None = None
-    placeholder: str | None = None
+    label: Label | None = None
+    placeholder: Label | None = None
     disable_on_prefill: bool | None = None
 
 
 class SplitNameField(WireModel):
     type: Literal["splitName"]
-    first_name_label: str | None = None
-    first_name_placeholder: str | None = None
-    last_name_label: str | None = None
-    last_name_placeholder: str | None = None
+    first_name_label: Label | None = None
+    first_name_placeholder: Label | None = None
+    last_name_label: Label | None = None
+    last_name_placeholder: Label | None = None
     last_name_required: bool | None = None
     disable_on_prefill: bool | None = None
 
 
 class EmailField(WireModel):
     type: Literal["email"]
-    label: str | None = None
-    placeholder: str | None = None
+    label: Label | None = None
+    placeholder: Label | None = None
     required: bool | None = None
     hidden: bool | None = None
     disable_on_prefill: bool | None = None
@@ -56,33 +59,35 @@ class DefaultSlugField(WireModel):
     slug: Literal["title", "notes", "guests", "rescheduleReason"]
     required: bool | None = None
     hidden: bool | None = None
-    label: str | None = None
-    placeholder: str | None = None
+    label: Label | None = None
+    placeholder: Label | None = None
     disable_on_prefill: bool | None = None
 
 
 class LocationField(WireModel):
     slug: Literal["location"]
-    label: str | None = None
+    label: Label | None = None
 
 
 class CustomField(WireModel):
     type: Literal["phone", "address", "text", "number", "textarea", "multiemail", "boolean", "url"]
-    slug: str = Field(min_length=1)
-    label: str
+    slug: FieldSlug
+    label: Label
     required: bool
-    placeholder: str | None = None
+    placeholder: Label | None = None
     hidden: bool | None = None
     disable_on_prefill: bool | None = None
 
 
 class OptionsField(WireModel):
     type: Literal["select", "multiselect", "checkbox", "radio"]
-    slug: str = Field(min_length=1)
-    label: str
+    slug: FieldSlug
+    label: Label
     required: bool
-    options: list[Annotated[str, Field(min_length=1)]] = Field(min_length=1)
-    placeholder: str | None = None
+    options: list[Annotated[str, Field(min_length=1, max_length=OPTION_MAX), Line]] = Field(
+        min_length=1, max_length=MAX_OPTIONS
+    )
+    placeholder: Label | None = None
     hidden: bool | None = None
     disable_on_prefill: bool | None = None
 

@@ -17,11 +17,43 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from rendezvous.api.schemas.common import Problem, WireModel, fail_at, field_errors
+from rendezvous.api.schemas.bounds import (
+    IDENTIFIER_MAX,
+    MAX_BUFFER_MINUTES,
+    MAX_LENGTH_MINUTES,
+    MAX_LIMIT_COUNT,
+    MAX_LIMIT_DURATION,
+    MAX_NOTICE_MINUTES,
+    MAX_OCCURRENCES,
+    MAX_OFFSET_MINUTES,
+    MAX_RECURRENCE_INTERVAL,
+    MAX_SLOT_INTERVAL_MINUTES,
+    MAX_WINDOW_DAYS,
+    URL_MAX,
+    IntegralFloat,
+    Line,
+)
+from rendezvous.api.schemas.common import (
+    EARLIEST_YEAR,
+    LATEST_YEAR,
+    MAX_ID,
+    Problem,
+    WireModel,
+    fail_at,
+    field_errors,
+)
 
-PositiveInt = Annotated[int, Field(ge=1)]
-NonNegativeInt = Annotated[int, Field(ge=0)]
-MAX_SEATS_PER_TIME_SLOT = 1000
+PositiveInt = Annotated[int, Field(ge=1, le=MAX_ID), IntegralFloat]
+NonNegativeInt = Annotated[int, Field(ge=0, le=MAX_ID), IntegralFloat]
+MAX_SEATS_PER_TIME_SLOT = 1000  # Cal.com's MAX_SEATS_PER_TIME_SLOT
+
+
+LengthMinutes = Annotated[int, Field(ge=1, le=MAX_LENGTH_MINUTES), IntegralFloat]
+BufferMinutes = Annotated[int, Field(ge=0, le=MAX_BUFFER_MINUTES), IntegralFloat]
+IntervalMinutes = Annotated[int, Field(ge=1, le=MAX_SLOT_INTERVAL_MINUTES), IntegralFloat]
+NoticeMinutes = Annotated[int, Field(ge=0, le=MAX_NOTICE_MINUTES), IntegralFloat]
+OffsetMinutes = Annotated[int, Field(ge=0, le=MAX_OFFSET_MINUTES), IntegralFloat]
+LimitCount = Annotated[int, Field(ge=1, le=MAX_LIMIT_COUNT), IntegralFloat]
 
 # --- Strings with a format ---
 
@@ -56,29 +88,31 @@ def check_url(value: str) -> str:
     return value
 
 
-HttpUrlString = Annotated[str, AfterValidator(check_url)]
+HttpUrlString = Annotated[str, Field(max_length=URL_MAX), Line, AfterValidator(check_url)]
 
-_HEX = re.compile(r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
+_HEX = re.compile(r"#?([0-9a-fA-F]{3}|[0-9a-fA-F]{4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
 
 
 def check_hex(value: str) -> str:
-    if not _HEX.match(value):
+    if not _HEX.fullmatch(value):
         raise ValueError("must be a hex color such as #292929")
     return value
 
 
 HexColor = Annotated[str, AfterValidator(check_hex)]
 
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def check_date(value: str) -> str:
     try:
-        if not _DATE.match(value):
+        if not _DATE.fullmatch(value):
             raise ValueError
-        date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise ValueError("must be a real date as YYYY-MM-DD") from None
+    if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+        raise ValueError(f"must be between the years {EARLIEST_YEAR} and {LATEST_YEAR}")
     return value
 
 
@@ -104,10 +138,17 @@ def dispatch(choose: Callable[[Mapping[str, Any]], type[BaseModel] | str]) -> Be
     return BeforeValidator(validate)
 
 
+def _only_bool(value: Any) -> Any:
+    if not isinstance(value, bool):
+        raise PydanticCustomError("bool_type", "Input should be a valid boolean")
+    return value
+
+
 class Disabled(WireModel):
     """``{"disabled": true}``: turn the setting off (reset it)."""
 
-    disabled: Literal[True]
+    # Strict: a Literal compares by equality, and 1 == 1.0 == True.
+    disabled: Annotated[Literal[True], BeforeValidator(_only_bool)]
 
 
 def _is_disabled(value: Mapping[str, Any]) -> bool:
@@ -155,13 +196,13 @@ class _PeriodLimits(WireModel):
 
 class BookingLimitsCount(_PeriodLimits):
     unit: ClassVar[str] = "number of bookings"
-    day: PositiveInt | None = None
-    week: PositiveInt | None = None
-    month: PositiveInt | None = None
-    year: PositiveInt | None = None
+    day: LimitCount | None = None
+    week: LimitCount | None = None
+    month: LimitCount | None = None
+    year: LimitCount | None = None
 
 
-DurationMinutes = Annotated[int, Field(ge=15, multiple_of=15)]
+DurationMinutes = Annotated[int, Field(ge=15, le=MAX_LIMIT_DURATION, multiple_of=15), IntegralFloat]
 
 
 class BookingLimitsDuration(_PeriodLimits):
@@ -173,7 +214,7 @@ class BookingLimitsDuration(_PeriodLimits):
 
 
 class BookerActiveBookingsLimit(WireModel):
-    maximum_active_bookings: PositiveInt | None = None
+    maximum_active_bookings: LimitCount | None = None
     offer_reschedule: bool | None = None
 
     @model_validator(mode="after")
@@ -185,7 +226,7 @@ class BookerActiveBookingsLimit(WireModel):
 
 class DaysWindow(WireModel):
     type: Literal["businessDays", "calendarDays"]
-    value: PositiveInt
+    value: Annotated[int, Field(ge=1, le=MAX_WINDOW_DAYS), IntegralFloat]
     rolling: bool | None = None
 
 
@@ -213,7 +254,7 @@ def _window(value: Mapping[str, Any]) -> type[BaseModel] | str:
 
 class NoticeThreshold(WireModel):
     unit: Literal["minutes", "hours"]
-    count: PositiveInt
+    count: Annotated[int, Field(ge=1, le=MAX_NOTICE_MINUTES), IntegralFloat]
 
 
 class ConfirmationPolicy(WireModel):
@@ -229,13 +270,13 @@ class ConfirmationPolicy(WireModel):
 
 
 class Recurrence(WireModel):
-    interval: PositiveInt
-    occurrences: PositiveInt
+    interval: Annotated[int, Field(ge=1, le=MAX_RECURRENCE_INTERVAL), IntegralFloat]
+    occurrences: Annotated[int, Field(ge=1, le=MAX_OCCURRENCES), IntegralFloat]
     frequency: Literal["yearly", "monthly", "weekly"]
 
 
 class Seats(WireModel):
-    seats_per_time_slot: int = Field(ge=1, le=MAX_SEATS_PER_TIME_SLOT)
+    seats_per_time_slot: Annotated[int, Field(ge=1, le=MAX_SEATS_PER_TIME_SLOT), IntegralFloat]
     show_attendee_info: bool
     show_availability_count: bool
 
@@ -261,8 +302,8 @@ class EventTypeColor(WireModel):
 
 
 class DestinationCalendar(WireModel):
-    integration: str = Field(min_length=1)
-    external_id: str = Field(min_length=1)
+    integration: Annotated[str, Field(min_length=1, max_length=IDENTIFIER_MAX), Line]
+    external_id: Annotated[str, Field(min_length=1, max_length=IDENTIFIER_MAX), Line]
 
 
 class CalVideoSettings(WireModel):
@@ -286,7 +327,7 @@ class DisableCancelling(WireModel):
 
 class DisableRescheduling(WireModel):
     disabled: bool | None = None
-    minutes_before: PositiveInt | None = None
+    minutes_before: Annotated[int, Field(ge=1, le=MAX_NOTICE_MINUTES), IntegralFloat] | None = None
 
 
 # Annotated field types for the top-level models.

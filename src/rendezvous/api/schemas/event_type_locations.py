@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field
 
+from rendezvous.api.schemas.bounds import LOCATION_MAX, PHONE_MAX
 from rendezvous.api.schemas.common import WireModel
 from rendezvous.api.schemas.event_type_fields import HttpUrlString, dispatch
 
@@ -25,12 +26,12 @@ DEFAULT_LOCATIONS: tuple[dict[str, Any], ...] = (
 )
 
 _PHONE_NOISE = re.compile(r"[\s().-]")
-_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+_E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 
 
 def check_phone(value: str) -> str:
     """International form, as class-validator's IsPhoneNumber() without a region demands."""
-    if not _E164.match(_PHONE_NOISE.sub("", value)):
+    if len(value) > PHONE_MAX or not _E164.fullmatch(_PHONE_NOISE.sub("", value)):
         raise ValueError("must be a phone number in international form, e.g. +37120993151")
     return value
 
@@ -40,7 +41,7 @@ PhoneNumber = Annotated[str, AfterValidator(check_phone)]
 
 class AddressLocation(WireModel):
     type: Literal["address"]
-    address: str = Field(min_length=1)
+    address: Annotated[str, Field(min_length=1, max_length=LOCATION_MAX)]  # may span lines
     public: bool
 
 

@@ -17,6 +17,15 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, Field, ValidationError, model_validator
 
 from rendezvous.api.errors import caller_path
+from rendezvous.api.schemas.bounds import (
+    MAX_LENGTH_OPTIONS,
+    SLUG_MAX,
+    TITLE_MAX,
+    Description,
+    Line,
+    Title,
+    json_bounds,
+)
 from rendezvous.api.schemas.common import (
     Metadata,
     Problem,
@@ -31,6 +40,7 @@ from rendezvous.api.schemas.event_type_fields import (
     BookingLimitsCountField,
     BookingLimitsDurationField,
     BookingWindowField,
+    BufferMinutes,
     CalVideoSettings,
     ConfirmationPolicyField,
     DestinationCalendar,
@@ -38,7 +48,10 @@ from rendezvous.api.schemas.event_type_fields import (
     DisableRescheduling,
     EventTypeColor,
     HttpUrlString,
-    NonNegativeInt,
+    IntervalMinutes,
+    LengthMinutes,
+    NoticeMinutes,
+    OffsetMinutes,
     PositiveInt,
     RecurrenceField,
     SeatsField,
@@ -82,9 +95,26 @@ def _unique(values: list[int]) -> list[int]:
     return values
 
 
-LengthOptions = Annotated[list[PositiveInt], Field(min_length=1), AfterValidator(_unique)]
-Title = Annotated[str, Field(min_length=1, max_length=255)]
-SlugText = Annotated[str, Field(max_length=255)]
+MAX_LOCATIONS = 20
+MAX_BOOKING_FIELDS = 100
+LengthOptions = Annotated[
+    list[LengthMinutes],
+    Field(min_length=1, max_length=MAX_LENGTH_OPTIONS),
+    AfterValidator(_unique),
+]
+SlugText = Annotated[str, Field(max_length=SLUG_MAX)]
+# Locations and booking fields are typed, so their depth is bounded by their models; the shared
+# JSON bound caps their count and size before any item is validated.
+Locations = Annotated[
+    list[Location],
+    json_bounds(max_depth=3, max_items=MAX_LOCATIONS * 8, max_bytes=64 * 1024),
+    Field(min_length=1, max_length=MAX_LOCATIONS),
+]
+BoundedBookingFields = Annotated[
+    BookingFields,
+    json_bounds(max_depth=4, max_items=MAX_BOOKING_FIELDS * 120, max_bytes=256 * 1024),
+    Field(max_length=MAX_BOOKING_FIELDS),
+]
 
 
 def _active(settings: Mapping[str, Any], key: str) -> bool:
@@ -120,25 +150,25 @@ def settings_problems(settings: Mapping[str, Any]) -> list[Problem]:
 class _EventTypeSettings(WireModel):
     """Every §4.1 field, optional. ``null`` means "not set" (create) or "reset" (PATCH)."""
 
-    length_in_minutes: PositiveInt | None = None
+    length_in_minutes: LengthMinutes | None = None
     length_in_minutes_options: LengthOptions | None = None
     title: Title | None = None
-    slug: Annotated[Slug, Field(max_length=255)] | None = None
-    description: str | None = None
-    locations: Annotated[list[Location], Field(min_length=1)] | None = None
-    booking_fields: BookingFields | None = None
+    slug: Annotated[Slug, Field(max_length=SLUG_MAX)] | None = None
+    description: Description | None = None
+    locations: Locations | None = None
+    booking_fields: BoundedBookingFields | None = None
     disable_guests: bool | None = None
-    slot_interval: PositiveInt | None = None
-    minimum_booking_notice: NonNegativeInt | None = None
-    before_event_buffer: NonNegativeInt | None = None
-    after_event_buffer: NonNegativeInt | None = None
+    slot_interval: IntervalMinutes | None = None
+    minimum_booking_notice: NoticeMinutes | None = None
+    before_event_buffer: BufferMinutes | None = None
+    after_event_buffer: BufferMinutes | None = None
     schedule_id: PositiveInt | None = None
     booking_limits_count: BookingLimitsCountField | None = None
     booker_active_bookings_limit: BookerActiveBookingsLimitField | None = None
     only_show_first_available_slot: bool | None = None
     booking_limits_duration: BookingLimitsDurationField | None = None
     booking_window: BookingWindowField | None = None
-    offset_start: NonNegativeInt | None = None
+    offset_start: OffsetMinutes | None = None
     booker_layouts: BookerLayouts | None = None
     confirmation_policy: ConfirmationPolicyField | None = None
     recurrence: RecurrenceField | None = None
@@ -147,7 +177,7 @@ class _EventTypeSettings(WireModel):
     lock_time_zone_toggle_on_booking_page: bool | None = None
     color: EventTypeColor | None = None
     seats: SeatsField | None = None
-    custom_name: str | None = None
+    custom_name: Annotated[str, Field(max_length=TITLE_MAX), Line] | None = None
     destination_calendar: DestinationCalendar | None = None
     use_destination_calendar_email: bool | None = None
     hide_calendar_event_details: bool | None = None
@@ -171,9 +201,9 @@ class _EventTypeSettings(WireModel):
 
 
 class CreateEventTypeInput(_EventTypeSettings):
-    length_in_minutes: PositiveInt
+    length_in_minutes: LengthMinutes
     title: Title
-    slug: Annotated[Slug, Field(max_length=255)]
+    slug: Annotated[Slug, Field(max_length=SLUG_MAX)]
 
     @model_validator(mode="after")
     def _rules(self) -> CreateEventTypeInput:

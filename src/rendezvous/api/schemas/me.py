@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import EmailStr, Field, HttpUrl
+from pydantic import Field, HttpUrl
 
+from rendezvous.api.schemas.bounds import BIO_MAX, URL_MAX, Email, IntegralFloat, Name
 from rendezvous.api.schemas.common import (
+    MAX_ID,
     Locale,
     Metadata,
     OutModel,
@@ -18,15 +20,15 @@ from rendezvous.domain.accounts import User
 
 
 class UpdateMeInput(WireModel):
-    email: EmailStr | None = None
-    name: str | None = Field(None, min_length=1, max_length=255)
-    time_format: Literal[12, 24] | None = None
-    default_schedule_id: int | None = Field(None, ge=1)
+    email: Email | None = None
+    name: Name | None = None
+    time_format: Annotated[Literal[12, 24], IntegralFloat] | None = None
+    default_schedule_id: Annotated[int, Field(ge=1, le=MAX_ID), IntegralFloat] | None = None
     week_start: Weekday | None = None
     time_zone: TimeZoneName | None = None
     locale: Locale | None = None
-    avatar_url: HttpUrl | None = None
-    bio: str | None = Field(None, max_length=5000)
+    avatar_url: Annotated[HttpUrl, Field(max_length=URL_MAX)] | None = None
+    bio: Annotated[str, Field(max_length=BIO_MAX)] | None = None
     metadata: Metadata | None = None
 
 

@@ -17,7 +17,10 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
+from rendezvous.api.schemas.bounds import Name, json_bounds
 from rendezvous.api.schemas.common import (
+    EARLIEST_YEAR,
+    LATEST_YEAR,
     WEEKDAYS,
     ClockTime,
     Loc,
@@ -40,7 +43,15 @@ DEFAULT_AVAILABILITY: tuple[dict[str, Any], ...] = (
 # Contract §0 item 10: numbers are 0 = Sunday … 6 = Saturday (JavaScript's Date.getDay()).
 _BY_NUMBER = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
 _BY_NAME = {name.lower(): name for name in WEEKDAYS}
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+MAX_AVAILABILITY = 100
+MAX_OVERRIDES = 1000
+# Items are typed (depth 2); the shared JSON bound caps count and size before item validation.
+_WINDOWS_BOUND = json_bounds(max_depth=3, max_items=20_000, max_bytes=256 * 1024)
+AvailabilityList = Annotated[
+    list["AvailabilityInput"], _WINDOWS_BOUND, Field(max_length=MAX_AVAILABILITY)
+]
+OverrideList = Annotated[list["OverrideInput"], _WINDOWS_BOUND, Field(max_length=MAX_OVERRIDES)]
 
 
 def to_minutes(clock: str) -> int:
@@ -58,7 +69,7 @@ def _day_name(value: Any, index: int) -> str:
         text = value.strip()
         if text.lower() in _BY_NAME:
             return _BY_NAME[text.lower()]
-        if text.isdigit():
+        if text.isascii() and text.isdigit():
             value = int(text)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
@@ -92,12 +103,14 @@ Days = Annotated[
 
 
 def _check_date(value: str) -> str:
-    if not _DATE.match(value):
+    if not _DATE.fullmatch(value):
         raise ValueError("must be a date as YYYY-MM-DD")
     try:
-        date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise ValueError("must be a real calendar date (YYYY-MM-DD)") from None
+    if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+        raise ValueError(f"must be between the years {EARLIEST_YEAR} and {LATEST_YEAR}")
     return value
 
 
@@ -209,13 +222,13 @@ class _ScheduleBody(WireModel):
 
 
 class CreateScheduleInput(_ScheduleBody):
-    name: str = Field(min_length=1, max_length=255)
+    name: Name
     time_zone: TimeZoneName
     is_default: bool
-    availability: list[AvailabilityInput] = Field(
+    availability: AvailabilityList = Field(
         default_factory=lambda: [AvailabilityInput.model_validate(i) for i in DEFAULT_AVAILABILITY]
     )
-    overrides: list[OverrideInput] = Field(default_factory=list)
+    overrides: OverrideList = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _no_overlaps(self) -> CreateScheduleInput:
@@ -227,11 +240,11 @@ class UpdateScheduleInput(_ScheduleBody):
     """PATCH: every field optional; ``model_fields_set`` tells what was sent. ``null`` is refused
     (there is nothing to reset to)."""
 
-    name: str | None = Field(None, min_length=1, max_length=255)
+    name: Name | None = None
     time_zone: TimeZoneName | None = None
     is_default: bool | None = None
-    availability: list[AvailabilityInput] | None = None
-    overrides: list[OverrideInput] | None = None
+    availability: AvailabilityList | None = None
+    overrides: OverrideList | None = None
 
     @model_validator(mode="after")
     def _no_nulls_no_overlaps(self) -> UpdateScheduleInput:

@@ -3,28 +3,31 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import AwareDatetime, Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
-from rendezvous.api.schemas.common import MAX_ID, WireModel, check_instant
+from rendezvous.api.schemas.bounds import (
+    MAX_LENGTH_MINUTES,
+    MAX_RESERVATION_MINUTES,
+    IntegralFloat,
+    Uid,
+)
+from rendezvous.api.schemas.common import MAX_ID, Instant, WireModel
 from rendezvous.domain.reservations import Reservation
+
+EventTypeId = Annotated[int, Field(ge=1, le=MAX_ID), IntegralFloat]
 
 
 class ReserveSlotInput(WireModel):
-    event_type_id: int = Field(ge=1, le=MAX_ID)
-    slot_start: AwareDatetime = Field(description="UTC ISO start of an available slot")
-    slot_duration: int | None = Field(
-        None, ge=1, le=1440, description="minutes; multi-length events"
+    event_type_id: EventTypeId
+    slot_start: Instant = Field(description="UTC ISO start of an available slot")
+    slot_duration: Annotated[int, Field(ge=1, le=MAX_LENGTH_MINUTES), IntegralFloat] | None = Field(
+        None, description="minutes; multi-length events"
     )
-    reservation_duration: int | None = Field(
-        None, ge=1, description="minutes (default 5); only the event type's owner may set it"
-    )
-
-    @field_validator("slot_start")
-    @classmethod
-    def _utc(cls, value: datetime) -> datetime:
-        return check_instant(value)
+    reservation_duration: (
+        Annotated[int, Field(ge=1, le=MAX_RESERVATION_MINUTES), IntegralFloat] | None
+    ) = Field(None, description="minutes (default 5); only the event type's owner may set it")
 
 
 def iso_utc(moment: datetime) -> str:
@@ -48,20 +51,17 @@ def reservation_output(reservation: Reservation, *, with_duration: bool = True) 
 class LegacyReserveInput(WireModel):
     """Legacy ``POST /v2/slots/reserve`` (contract §2.2)."""
 
-    event_type_id: int = Field(ge=1, le=MAX_ID)
-    slot_utc_start_date: AwareDatetime
-    slot_utc_end_date: AwareDatetime
-    booking_uid: str | None = Field(None, description="accepted and ignored (Cal.com: reschedules)")
-
-    @field_validator("slot_utc_start_date", "slot_utc_end_date")
-    @classmethod
-    def _utc(cls, value: datetime) -> datetime:
-        return check_instant(value)
+    event_type_id: EventTypeId
+    slot_utc_start_date: Instant
+    slot_utc_end_date: Instant
+    booking_uid: Uid | None = Field(None, description="accepted and ignored (Cal.com: reschedules)")
 
     @model_validator(mode="after")
     def _ordered(self) -> LegacyReserveInput:
         if self.slot_utc_end_date <= self.slot_utc_start_date:
             raise ValueError("slotUtcEndDate must be after slotUtcStartDate")
+        if self.minutes > MAX_LENGTH_MINUTES:
+            raise ValueError(f"the slot may be at most {MAX_LENGTH_MINUTES} minutes long")
         return self
 
     @property
