@@ -77,7 +77,7 @@ def test_a_rolling_window_is_the_same_whichever_part_of_it_is_queried():
     assert days(later) == ["03-09"]
 
 
-def test_a_date_range_is_inclusive_and_read_in_the_host_zone():
+def test_a_date_range_is_inclusive_and_read_in_the_schedules_zone():
     sched = schedule(
         "Europe/Berlin",
         every_day="00:30-01:30",

@@ -11,7 +11,7 @@ from rendezvous.domain.errors import InvalidInput, NotFound
 from rendezvous.domain.event_types import EventType
 from rendezvous.domain.models import BookedTime, Busy, EventRules, Schedule, Slot
 from rendezvous.domain.schedules import WEEKDAY_NUMBERS, StoredSchedule
-from rendezvous.domain.slots import compute_slots, spans_to_load
+from rendezvous.domain.slots import compute_slots, resolve_duration, spans_to_load
 from rendezvous.services.ports import UnitOfWork
 
 MAX_RANGE = timedelta(days=366)
@@ -19,6 +19,9 @@ MAX_RANGE = timedelta(days=366)
 
 @dataclass(frozen=True, slots=True)
 class Host:
+    """The host of an event type and the schedule it uses (the event type's, else the host's
+    default). The engine counts days of booking limits and windows in ``schedule.time_zone``."""
+
     user: User
     schedule: Schedule
 
@@ -137,11 +140,11 @@ async def _taken(
     only where seats or limits need them, the event type's bookings."""
     rules = event_type.rules
     spans = spans_to_load(
+        host.schedule,
         rules,
         range_start=start,
         range_end=end,
         now=now,
-        host_time_zone=host.user.time_zone,
         week_start=host.week_start,
         duration=duration,
     )
@@ -195,7 +198,6 @@ async def find_slots(
         busy=busy,
         booked=booked,
         duration=duration,
-        host_time_zone=host.user.time_zone,
         week_start=host.week_start,
         display_time_zone=display_time_zone,
     )
@@ -218,7 +220,7 @@ async def bookable_slot(
         event_type,
         host,
         start,
-        start + timedelta(seconds=1),
+        start + timedelta(minutes=resolve_duration(rules, duration)),
         now=now,
         duration=duration,
         exclude_uid=ignore_booking_uid,
@@ -231,6 +233,5 @@ async def bookable_slot(
         busy=busy,
         booked=booked,
         duration=duration,
-        host_time_zone=host.user.time_zone,
         week_start=host.week_start,
     )
