@@ -16,7 +16,7 @@ from rendezvous.domain.booking_rules import check_start
 from rendezvous.domain.booking_window import fixed_bounds
 from rendezvous.domain.errors import DomainError
 from rendezvous.domain.intervals import from_epoch, to_epoch
-from rendezvous.domain.localtime import local_date, midnight, zone
+from rendezvous.domain.localtime import local_date, midnight, repeated_spans, zone
 from rendezvous.domain.models import (
     BookedTime,
     BookingWindow,
@@ -247,76 +247,11 @@ def containing(intervals, s: datetime, e: datetime):
     return next((iv for iv in intervals if iv[0] <= s and e <= iv[1]), None)
 
 
-@PROPS
-@given(st.one_of(worlds(), long_worlds()))
-def test_every_slot_fits_availability_and_is_aligned_to_its_local_days_window(world):
-    schedule, rules, start, end, *_ = world
-    got = run(world)
-    open_ = open_intervals(schedule, start - timedelta(days=2), end + timedelta(days=1))
-    offset = timedelta(minutes=rules.offset_start)
-    step = timedelta(minutes=(rules.slot_interval or rules.length)) + offset
-    for slot in got:
-        assert containing(open_, slot.start, slot.end) is not None, slot
-        # The grid restarts at local midnight: the start lies in a window of its own local day
-        # and is a whole number of steps after that window's start (+ the offset).
-        t = to_epoch(slot.start)
-        day = [(from_epoch(s), from_epoch(e)) for s, e in daily_epoch_windows(schedule, t, t)]
-        window = next((w for w in day if w[0] <= slot.start < w[1]), None)
-        assert window is not None, slot
-        assert slot.start - window[0] >= offset
-        assert (slot.start - window[0] - offset) % step == timedelta()
-
-
-@PROPS
-@given(st.one_of(worlds(), long_worlds()))
-def test_no_slot_starts_in_the_second_pass_of_a_repeated_local_time(world):
-    tz = zone(world[0].time_zone)
-    for slot in run(world):
-        assert slot.start.astimezone(tz).fold == 0, slot
-
-
-@PROPS
-@given(worlds())
-def test_no_slot_with_its_buffers_meets_a_busy_interval(world):
-    _, rules, *_rest, busy, _ = world
-    for slot in run(world):
-        lo = slot.start - timedelta(minutes=rules.before_buffer)
-        hi = slot.end + timedelta(minutes=rules.after_buffer)
-        # A seat joining a seated booking meets that booking's own time, and only that.
-        others = [b for b in busy if b.booking_uid is None or b.booking_uid != slot.booking_uid]
-        assert all(not (b.start < hi and b.end > lo) for b in others)
-
-
-@PROPS
-@given(worlds())
-def test_slots_are_sorted_unique_and_inside_range_notice_and_window(world):
-    schedule, rules, start, end, now, *_ = world
-    got = run(world)
-    starts = [s.start for s in got]
-    assert starts == sorted(set(starts))
-    earliest = now + timedelta(minutes=rules.minimum_notice)
-    tz = zone(schedule.time_zone)
-    first, last = fixed_bounds(rules.booking_window, local_date(tz, to_epoch(now)))
-    for slot in got:
-        assert start <= slot.start and slot.end <= end, slot  # the slot fits inside the range
-    for s in starts:
-        assert s >= earliest
-        day = local_date(tz, to_epoch(s))
-        assert first is None or day >= first
-        assert last is None or day <= last
-        assert midnight(tz, day) <= to_epoch(s)
-
-
-@PROPS
-@given(worlds(monotone=True), st.data())
-def test_removing_a_booking_never_removes_a_slot(world, data):
-    *_, busy, booked = world
-    before = {s.start for s in run(world)}
-    if busy:
-        i = data.draw(st.integers(0, len(busy) - 1))
-        assert before <= {s.start for s in run(world, busy=busy[:i] + busy[i + 1 :])}
-    if booked:
-        assert before <= {s.start for s in run(world, booked=booked[1:])}
+def assert_generated(seen: Counter[str], *kinds: str) -> None:
+    """A property that holds for want of examples proves nothing: each kind of case it is about
+    must have been generated at least once."""
+    missing = [kind for kind in kinds if not seen[kind]]
+    assert not missing, f"no example generated: {missing}"
 
 
 # A 24/7 schedule in New York with 45-minute slots, queried from before spring-forward to five
@@ -330,25 +265,165 @@ NY_ROUND_THE_CLOCK = (
     [],
     [],
 )
+# New York's fall-back night, 24/7, 30 minutes, a busy hour and a range window.
+NY_FALL_BACK = (
+    Schedule("America/New_York", (Rule(frozenset(range(1, 8)), 0, 1440),)),
+    EventRules(
+        length=30,
+        minimum_notice=60,
+        booking_window=BookingWindow(
+            "range", start_date=date(2027, 11, 6), end_date=date(2027, 11, 7)
+        ),
+    ),
+    utc("2027-11-06"),
+    utc("2027-11-09"),
+    utc("2027-11-01"),
+    [Busy(utc("2027-11-07T15:00"), utc("2027-11-07T16:00"))],
+    [BookedTime(utc("2027-11-07T15:00"), utc("2027-11-07T15:30"), "b0")],
+)
 
 
-@settings(PROPS, max_examples=150)
-@given(st.one_of(worlds(), long_worlds(), long_worlds()), st.integers(1, 999), st.integers(0))
-@example(NY_ROUND_THE_CLOCK, 990, 0)
-def test_a_narrower_query_returns_the_same_slots_in_its_range(world, per_mille, pick):
-    _, rules, start, end, *_ = world
-    if rules.only_first_slot or (rules.booking_window and rules.booking_window.rolling):
-        return
-    whole = run(world)
-    # Any later start, to the second (weeks later, past a DST change, for long worlds).
-    cut = from_epoch(to_epoch(start + (end - start) * per_mille / 1000))
-    part = run(replace_range(world, cut, end))
-    assert part == [s for s in whole if s.start >= cut]
-    # The query the booking check makes, [start, end) of the slot, finds each listed start (here
-    # the last, furthest from the query start, and one picked at random).
-    for slot in {whole[-1], whole[pick % len(whole)]} if whole else ():
-        probe = run(replace_range(world, slot.start, slot.end))
-        assert probe == [slot]
+def test_every_slot_fits_availability_and_is_aligned_to_its_local_days_window():
+    seen: Counter[str] = Counter()
+
+    @PROPS
+    @given(st.one_of(worlds(), long_worlds()))
+    @example(NY_ROUND_THE_CLOCK)
+    def check(world):
+        schedule, rules, start, end, *_ = world
+        got = run(world)
+        seen["slots"] += bool(got)
+        open_ = open_intervals(schedule, start - timedelta(days=2), end + timedelta(days=1))
+        offset = timedelta(minutes=rules.offset_start)
+        step = timedelta(minutes=(rules.slot_interval or rules.length)) + offset
+        for slot in got:
+            assert containing(open_, slot.start, slot.end) is not None, slot
+            # The grid restarts at local midnight: the start lies in a window of its own local
+            # day and is a whole number of steps after that window's start (+ the offset).
+            t = to_epoch(slot.start)
+            day = [(from_epoch(s), from_epoch(e)) for s, e in daily_epoch_windows(schedule, t, t)]
+            window = next((w for w in day if w[0] <= slot.start < w[1]), None)
+            assert window is not None, slot
+            assert slot.start - window[0] >= offset
+            assert (slot.start - window[0] - offset) % step == timedelta()
+
+    check()
+    assert_generated(seen, "slots")
+
+
+def test_no_slot_starts_in_the_second_pass_of_a_repeated_local_time():
+    seen: Counter[str] = Counter()
+
+    @PROPS
+    @given(st.one_of(worlds(), long_worlds()))
+    @example(NY_FALL_BACK)
+    def check(world):
+        tz = zone(world[0].time_zone)
+        got = run(world)
+        if got and repeated_spans(tz, to_epoch(got[0].start), to_epoch(got[-1].end)):
+            seen["slots around a repeated hour"] += 1
+        for slot in got:
+            assert slot.start.astimezone(tz).fold == 0, slot
+
+    check()
+    assert_generated(seen, "slots around a repeated hour")
+
+
+def test_no_slot_with_its_buffers_meets_a_busy_interval():
+    seen: Counter[str] = Counter()
+
+    @PROPS
+    @given(worlds())
+    @example(NY_FALL_BACK)
+    def check(world):
+        _, rules, *_rest, busy, _ = world
+        got = run(world)
+        seen["slots beside busy times"] += bool(got and busy)
+        for slot in got:
+            lo = slot.start - timedelta(minutes=rules.before_buffer)
+            hi = slot.end + timedelta(minutes=rules.after_buffer)
+            # A seat joining a seated booking meets that booking's own time, and only that.
+            others = [b for b in busy if b.booking_uid is None or b.booking_uid != slot.booking_uid]
+            assert all(not (b.start < hi and b.end > lo) for b in others)
+
+    check()
+    assert_generated(seen, "slots beside busy times")
+
+
+def test_slots_are_sorted_unique_and_inside_range_notice_and_window():
+    seen: Counter[str] = Counter()
+
+    @PROPS
+    @given(worlds())
+    @example(NY_FALL_BACK)
+    def check(world):
+        schedule, rules, start, end, now, *_ = world
+        got = run(world)
+        seen["slots under notice and a window"] += bool(
+            got and rules.minimum_notice and rules.booking_window
+        )
+        starts = [s.start for s in got]
+        assert starts == sorted(set(starts))
+        earliest = now + timedelta(minutes=rules.minimum_notice)
+        tz = zone(schedule.time_zone)
+        first, last = fixed_bounds(rules.booking_window, local_date(tz, to_epoch(now)))
+        for slot in got:
+            assert start <= slot.start and slot.end <= end, slot  # the slot fits in the range
+        for s in starts:
+            assert s >= earliest
+            day = local_date(tz, to_epoch(s))
+            assert first is None or day >= first
+            assert last is None or day <= last
+            assert midnight(tz, day) <= to_epoch(s)
+
+    check()
+    assert_generated(seen, "slots under notice and a window")
+
+
+def test_removing_a_booking_never_removes_a_slot():
+    seen: Counter[str] = Counter()
+
+    @PROPS
+    @given(worlds(monotone=True), st.integers(0))
+    @example(NY_FALL_BACK, 0)
+    def check(world, pick):
+        *_, busy, booked = world
+        before = {s.start for s in run(world)}
+        seen["a removal beside slots"] += bool(before and (busy or booked))
+        if busy:
+            i = pick % len(busy)
+            assert before <= {s.start for s in run(world, busy=busy[:i] + busy[i + 1 :])}
+        if booked:
+            assert before <= {s.start for s in run(world, booked=booked[1:])}
+
+    check()
+    assert_generated(seen, "a removal beside slots")
+
+
+def test_a_narrower_query_returns_the_same_slots_in_its_range():
+    seen: Counter[str] = Counter()
+
+    @settings(PROPS, max_examples=150)
+    @given(st.one_of(worlds(), long_worlds(), long_worlds()), st.integers(1, 999), st.integers(0))
+    @example(NY_ROUND_THE_CLOCK, 990, 0)
+    def check(world, per_mille, pick):
+        _, rules, start, end, *_ = world
+        if rules.only_first_slot or (rules.booking_window and rules.booking_window.rolling):
+            return
+        whole = run(world)
+        seen["slots"] += bool(whole)
+        # Any later start, to the second (weeks later, past a DST change, for long worlds).
+        cut = from_epoch(to_epoch(start + (end - start) * per_mille / 1000))
+        part = run(replace_range(world, cut, end))
+        assert part == [s for s in whole if s.start >= cut]
+        # The query the booking check makes, [start, end) of the slot, finds each listed start
+        # (here the last, furthest from the query start, and one picked at random).
+        for slot in {whole[-1], whole[pick % len(whole)]} if whole else ():
+            probe = run(replace_range(world, slot.start, slot.end))
+            assert probe == [slot]
+
+    check()
+    assert_generated(seen, "slots")
 
 
 def replace_range(world, start, end):
@@ -436,9 +511,9 @@ def test_every_listed_slot_books_and_no_other_start_in_the_range_does():
                     check_start(schedule, world[1], probe, **taken)
 
     check()
-    assert seen["seated with limits"] > 0
-    assert seen["seat past a reached limit"] > 0
-    assert seen["slot ending at a 23:59 midnight"] > 0
+    assert_generated(
+        seen, "seated with limits", "seat past a reached limit", "slot ending at a 23:59 midnight"
+    )
 
 
 def _ends_at_a_written_2359(schedule: Schedule, slot) -> bool:
@@ -485,8 +560,7 @@ def test_an_end_written_23_59_is_the_end_of_the_day():
         )
 
     check()
-    assert seen["slot ending at a 23:59 midnight"] > 0
-    assert seen["slot running past a 23:59 midnight"] > 0
+    assert_generated(seen, "slot ending at a 23:59 midnight", "slot running past a 23:59 midnight")
 
 
 def _crosses_a_written_2359(schedule: Schedule, slot) -> bool:
@@ -585,4 +659,4 @@ def test_limits_and_windows_are_evaluated_on_the_schedule_zones_calendar_days():
         seen["decided by the schedule's days"] += got != _allowed(world, ZoneInfo("UTC"))
 
     check()
-    assert seen["decided by the schedule's days"] > 0
+    assert_generated(seen, "decided by the schedule's days")
