@@ -37,16 +37,13 @@ def run(window: tuple[datetime, datetime], busy: list[Busy]) -> tuple[int, int]:
         range_end=window[1],
         now=NOW,
         busy=busy,
-        host_time_zone=ZONE,
     )
     rendered = render_slots(slots, ZONE, "time")
     return len(slots), sum(len(v) for v in rendered.values())
 
 
 def busy_intervals() -> list[Busy]:
-    free = compute_slots(
-        SCHEDULE, RULES, range_start=W1[0], range_end=W1[1], now=NOW, busy=(), host_time_zone=ZONE
-    )
+    free = compute_slots(SCHEDULE, RULES, range_start=W1[0], range_end=W1[1], now=NOW, busy=())
     assert len(free) == 368, len(free)
     return [Busy(s.start, s.start + timedelta(minutes=30)) for s in free[::3][:100]]
 

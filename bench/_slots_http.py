@@ -53,7 +53,6 @@ def busy_starts() -> list[Any]:
         range_end=RANGE[1],
         now=utc(2027, 1, 1),
         busy=(),
-        host_time_zone=ZONE,
     )
     assert len(free) == 368, len(free)
     return [slot.start for slot in free[::3][:100]]

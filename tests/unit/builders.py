@@ -102,10 +102,9 @@ def slots(
     now: str = "2000-01-01",
     busy: Iterable[Busy] = (),
     booked: Iterable[BookedTime] = (),
-    host_tz: str | None = None,
     **kw: Any,
 ) -> list[Slot]:
-    """compute_slots with readable defaults: the host zone is the schedule's zone."""
+    """compute_slots with readable defaults (days of limits and windows are the schedule's)."""
     return compute_slots(
         sched,
         rules or event(),
@@ -114,6 +113,5 @@ def slots(
         now=utc(now),
         busy=busy,
         booked=booked,
-        host_time_zone=host_tz or sched.time_zone,
         **kw,
     )

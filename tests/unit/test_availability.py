@@ -7,6 +7,9 @@ from datetime import timedelta
 from rendezvous.domain.availability import open_intervals
 from tests.unit.builders import at, schedule, utc
 
+NY = "America/New_York"
+BERLIN = "Europe/Berlin"
+
 
 def hours(intervals) -> float:
     return sum((e - s for s, e in intervals), timedelta()) / timedelta(hours=1)
@@ -107,3 +110,23 @@ def test_availability_is_clipped_to_the_query_range():
     assert open_intervals(sched, utc("2027-03-01T10:00"), utc("2027-03-01T11:00")) == [
         (utc("2027-03-01T10:00"), utc("2027-03-01T11:00"))
     ]
+
+
+def test_a_weekly_rule_ending_23_59_runs_to_midnight():
+    sched = schedule("America/New_York", weekly={"mon": "22:00-23:59"})
+    got = open_intervals(sched, utc("2027-03-01"), utc("2027-03-03"))
+    assert got == [(at(NY, "2027-03-01T22:00"), at(NY, "2027-03-02T00:00"))]
+
+
+def test_a_date_override_ending_23_59_runs_to_midnight():
+    sched = schedule("Europe/Berlin", overrides={"2027-03-06": "20:00-23:59"})
+    got = open_intervals(sched, utc("2027-03-06"), utc("2027-03-08"))
+    assert got == [(at(BERLIN, "2027-03-06T20:00"), at(BERLIN, "2027-03-07T00:00"))]
+
+
+def test_a_day_ending_23_59_joins_a_next_day_open_from_midnight():
+    sched = schedule("UTC", weekly={"mon": "22:00-23:59", "tue": "00:00-02:00"})
+    written_24 = schedule("UTC", weekly={"mon": "22:00-24:00", "tue": "00:00-02:00"})
+    got = open_intervals(sched, utc("2027-03-01"), utc("2027-03-03"))
+    assert got == [(utc("2027-03-01T22:00"), utc("2027-03-02T02:00"))]
+    assert got == open_intervals(written_24, utc("2027-03-01"), utc("2027-03-03"))

@@ -1,4 +1,4 @@
-"""Booking limits per day, week, month and year, counted in the host's zone."""
+"""Booking limits per day, week, month and year, counted in the schedule's zone."""
 
 from __future__ import annotations
 
@@ -72,9 +72,7 @@ def test_limits_count_bookings_on_the_hosts_local_date():
 
 def test_the_load_span_covers_the_outermost_limited_periods_in_the_host_zone():
     rules = event(30, count_limits=PeriodLimits(day=1, month=5))
-    span = booked_span(
-        rules, utc("2027-03-10"), utc("2027-04-02"), host_time_zone="America/New_York"
-    )
+    span = booked_span(rules, utc("2027-03-10"), utc("2027-04-02"), time_zone="America/New_York")
     assert span == (
         at("America/New_York", "2027-03-01T00:00"),
         at("America/New_York", "2027-05-01T00:00"),
@@ -82,7 +80,7 @@ def test_the_load_span_covers_the_outermost_limited_periods_in_the_host_zone():
 
 
 def test_the_load_span_is_the_query_range_without_limits():
-    assert booked_span(event(30), utc("2027-03-10"), utc("2027-03-11"), host_time_zone="UTC") == (
+    assert booked_span(event(30), utc("2027-03-10"), utc("2027-03-11"), time_zone="UTC") == (
         utc("2027-03-10"),
         utc("2027-03-11"),
     )
@@ -95,3 +93,28 @@ def test_period_dates_for_each_unit():
     assert period_dates("week", d, 7) == (date(2027, 12, 12), date(2027, 12, 18))
     assert period_dates("month", d) == (date(2027, 12, 1), date(2027, 12, 31))
     assert period_dates("year", d) == (date(2027, 1, 1), date(2027, 12, 31))
+
+
+NY = "America/New_York"
+NY_HOURS = schedule(NY, every_day="07:00-22:00")
+
+
+def test_a_daily_limit_counts_the_days_of_the_schedules_zone():
+    # New York Tuesday 07:00 is Auckland Tuesday 23:00, and New York Monday 21:00 Auckland
+    # Tuesday 13:00: for a New York schedule they are two days, whatever the host's profile zone.
+    rules = event(60, count_limits=PeriodLimits(day=1))
+    taken = [booked(at(NY, "2027-04-06T07:00"), 60)]
+    got = local(slots(NY_HOURS, rules, start="2027-04-05", end="2027-04-08", booked=taken), NY)
+    assert "2027-04-05 21:00" in got
+    assert not [x for x in got if x.startswith("2027-04-06")]
+    assert "2027-04-07 07:00" in got
+
+
+def test_a_weekly_limit_counts_the_weeks_of_the_schedules_zone():
+    # New York Sunday 20:00 closes New York's week, though it is Monday in Auckland.
+    rules = event(60, count_limits=PeriodLimits(week=1))
+    taken = [booked(at(NY, "2027-04-11T20:00"), 60)]
+    got = local(
+        slots(NY_HOURS, rules, start="2027-04-05T04:00", end="2027-04-13", booked=taken), NY
+    )
+    assert got[0] == "2027-04-12 07:00"

@@ -105,9 +105,53 @@ def test_slots_in_the_past_are_never_offered():
     assert times(got, "UTC") == ["10:30", "11:00", "11:30"]
 
 
-def test_only_slots_starting_inside_the_query_range_are_returned():
+def test_only_slots_inside_the_query_range_are_returned():
     got = slots(UTC_9_12, event(60), start="2027-03-01T10:00", end="2027-03-01T11:00")
     assert times(got, "UTC") == ["10:00"]
+
+
+def test_a_slot_that_would_end_after_the_query_end_is_not_listed():
+    # Cal.com clips the open time to the requested range before cutting slots: with a 15-minute
+    # interval and an end at 15:00, the last slot is 14:30–15:00, not 14:45–15:15.
+    sched = schedule("UTC", every_day="09:00-17:00")
+    got = slots(
+        sched, event(30, slot_interval=15), start="2027-03-01T14:00", end="2027-03-01T15:00"
+    )
+    assert [(s.start, s.end) for s in got][-1] == (utc("2027-03-01T14:30"), utc("2027-03-01T15:00"))
+    assert times(got, "UTC") == ["14:00", "14:15", "14:30"]
+    # The slot is still there, and bookable, for a query that holds it.
+    later = slots(
+        sched, event(30, slot_interval=15), start="2027-03-01T14:45", end="2027-03-01T15:15"
+    )
+    assert times(later, "UTC") == ["14:45"]
+
+
+def test_a_whole_day_query_keeps_the_slot_that_ends_at_midnight():
+    sched = schedule("UTC", every_day="00:00-24:00")
+    got = slots(sched, event(60), start="2027-03-01", end="2027-03-02")
+    assert len(got) == 24 and got[-1].end == utc("2027-03-02")
+
+
+def test_a_weekly_rule_ending_23_59_offers_the_last_half_hour():
+    sched = schedule("UTC", weekly={"mon": "22:00-23:59"})
+    got = slots(sched, event(30), start="2027-03-01", end="2027-03-02")
+    assert times(got, "UTC") == ["22:00", "22:30", "23:00", "23:30"]
+
+
+def test_a_date_override_ending_23_59_offers_the_last_half_hour():
+    sched = schedule("America/New_York", overrides={"2027-03-06": "22:00-23:59"})
+    got = slots(sched, event(30), start="2027-03-06", end="2027-03-08")
+    assert times(got, "America/New_York") == ["22:00", "22:30", "23:00", "23:30"]
+
+
+def test_a_day_ending_23_59_lets_a_slot_run_into_a_next_day_open_from_00_00():
+    rules = event(60, slot_interval=30)
+    kw = {"start": "2027-03-01", "end": "2027-03-03"}
+    written_2359 = schedule("UTC", weekly={"mon": "22:00-23:59", "tue": "00:00-02:00"})
+    written_2400 = schedule("UTC", weekly={"mon": "22:00-24:00", "tue": "00:00-02:00"})
+    got = slots(written_2359, rules, **kw)
+    assert "2027-03-01 23:30" in local(got, "UTC")
+    assert got == slots(written_2400, rules, **kw)
 
 
 def test_offset_start_moves_the_first_slot_and_widens_the_step():

@@ -126,12 +126,12 @@ def test_a_wide_and_a_narrow_query_agree_on_a_24_7_schedule_after_spring_forward
     day = [x for x in local(wide, NY) if x.startswith("2030-04-13")]
     assert day[:3] == ["2030-04-13 00:00", "2030-04-13 00:45", "2030-04-13 01:30"]
     assert [s for s in wide if s.start >= narrow[0].start] == narrow
-    # What the booking check asks: the one second at a listed start.
+    # What the booking check asks: the slot's own 45 minutes at a listed start.
     first = at(NY, "2030-04-13T00:00")
-    probe = slots(sched, event(45), start=iso(first), end=iso(first, 1))
+    probe = slots(sched, event(45), start=iso(first), end=iso(first, 45 * 60))
     assert [s.start for s in probe] == [first]
     skewed = at(NY, "2030-04-13T00:15")
-    assert slots(sched, event(45), start=iso(skewed), end=iso(skewed, 1)) == []
+    assert slots(sched, event(45), start=iso(skewed), end=iso(skewed, 45 * 60)) == []
 
 
 @pytest.mark.parametrize("length", [25, 45, 90])

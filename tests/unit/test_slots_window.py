@@ -77,7 +77,7 @@ def test_a_rolling_window_is_the_same_whichever_part_of_it_is_queried():
     assert days(later) == ["03-09"]
 
 
-def test_a_date_range_is_inclusive_and_read_in_the_host_zone():
+def test_a_date_range_is_inclusive_and_read_in_the_schedules_zone():
     sched = schedule(
         "Europe/Berlin",
         every_day="00:30-01:30",
@@ -90,3 +90,14 @@ def test_a_date_range_is_inclusive_and_read_in_the_host_zone():
         "2027-03-11 00:30",
         "2027-03-11 23:00",
     ]
+
+
+def test_today_of_a_window_is_the_schedules_date_of_now():
+    # 12:00 UTC on Monday 2027-03-01 is Monday 01:00 in Pago Pago (UTC-11), whose 20:00 slots
+    # fall on the next UTC date.
+    pago = schedule("Pacific/Pago_Pago", every_day="20:00-21:00")
+    now = "2027-03-01T12:00"
+    today_only = windowed(pago, BookingWindow("calendarDays", 0), now)
+    assert local(today_only, "Pacific/Pago_Pago") == ["2027-03-01 20:00"]
+    business = windowed(pago, BookingWindow("businessDays", 1), now)
+    assert local(business, "Pacific/Pago_Pago") == ["2027-03-01 20:00", "2027-03-02 20:00"]

@@ -15,6 +15,15 @@ from rendezvous.domain.localtime import local_date, local_to_epoch, zone
 from rendezvous.domain.models import Schedule
 
 MINUTES_PER_DAY = 1440
+# Cal.com's availability editor cannot write 24:00: a window that runs to midnight is stored as
+# 23:59, and Cal.com reads that end as the end of the day (date-ranges.ts adds the minute back).
+WRITTEN_END_OF_DAY = 1439
+
+
+def window_end(end: int) -> int:
+    """The end, in minutes since local midnight, that a written window end means: 23:59 (1439)
+    is the end of the day (1440, the next midnight), as in Cal.com; later ends are capped there."""
+    return MINUTES_PER_DAY if end >= WRITTEN_END_OF_DAY else end
 
 
 def windows_by_date(
@@ -23,18 +32,22 @@ def windows_by_date(
     """Each local date in [first, last] with its wall-clock windows (minutes since midnight).
 
     Any override for a date replaces that date's weekly rules; an override with start == end == 0
-    (or any empty one) contributes no window, so it can close a whole day.
+    (or any empty one) contributes no window, so it can close a whole day. An end of 23:59 means
+    24:00 (``window_end``), for weekly rules and overrides alike, so such a day joins a next day
+    open from 00:00.
     """
     weekly: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for rule in schedule.rules:
-        if rule.start < rule.end:
+        end = window_end(rule.end)
+        if rule.start < end:
             for weekday in rule.days:
-                weekly[weekday].append((rule.start, min(rule.end, MINUTES_PER_DAY)))
+                weekly[weekday].append((rule.start, end))
     overridden: dict[date, list[tuple[int, int]]] = defaultdict(list)
     for ov in schedule.overrides:
         windows = overridden[ov.date]  # creating the key marks the date as overridden
-        if ov.start < ov.end:
-            windows.append((ov.start, min(ov.end, MINUTES_PER_DAY)))
+        end = window_end(ov.end)
+        if ov.start < end:
+            windows.append((ov.start, end))
     out: list[tuple[date, list[tuple[int, int]]]] = []
     for ordinal in range(first.toordinal(), last.toordinal() + 1):
         day = date.fromordinal(ordinal)

@@ -16,8 +16,6 @@ from rendezvous.domain import errors
 from rendezvous.domain.models import BookedTime, Busy, EventRules, Schedule, Slot
 from rendezvous.domain.slots import compute_slots, resolve_duration
 
-_PROBE = timedelta(seconds=1)
-
 
 def check_start(
     schedule: Schedule,
@@ -28,14 +26,17 @@ def check_start(
     busy: Sequence[Busy],
     booked: Sequence[BookedTime] = (),
     duration: int | None = None,
-    host_time_zone: str,
     week_start: int = 1,
 ) -> Slot:
     """The offered slot at ``start``, or the DomainError that explains why there is none.
 
     ``only_first_slot`` is a display preference: any start the other rules allow may be booked.
+    The engine is asked for the range [start, start + duration), the smallest that holds the
+    slot (a listed slot lies inside its query), so a start is bookable exactly when a listing
+    over any range holding that slot offers it.
     """
     length = resolve_duration(rules, duration)
+    probe_end = start + timedelta(minutes=length)
     rules = replace(rules, only_first_slot=False)
 
     def offered(
@@ -45,12 +46,11 @@ def check_start(
             schedule,
             variant,
             range_start=start,
-            range_end=start + _PROBE,
+            range_end=probe_end,
             now=now,
             busy=busy,
             booked=booked,
             duration=length,
-            host_time_zone=host_time_zone,
             week_start=week_start,
         )
         return next((s for s in slots if s.start == start), None)

@@ -1,6 +1,7 @@
 """How far ahead a slot may be booked (Cal.com ``bookingWindow`` / ``periodType``).
 
-All dates are local dates in the host's zone; "today" is the host-zone date of ``now``.
+All dates are local dates in the zone of the schedule the event type uses, not the host's profile
+zone; "today" is that zone's date of ``now``. Cal.com reads a ``range`` in the organizer's zone.
 
 * ``calendarDays``/``businessDays``, not rolling (Cal.com ``ROLLING``): a fixed window from today
   through today + N calendar days, or today + N business days (Mon–Fri, counted from tomorrow,
@@ -12,8 +13,8 @@ All dates are local dates in the host's zone; "today" is the host-zone date of `
 * ``range``: start_date … end_date inclusive.
 
 Cal.com compat: Cal.com counts ROLLING / ROLLING_WINDOW days in the booker's zone (the request's
-``timeZone``). We use the host's zone so that the window does not depend on a display parameter
-and the booking check agrees with the slots shown.
+``timeZone``). We use the schedule's zone, as for ``range``, so that the window does not depend
+on a display parameter and the booking check agrees with the slots shown.
 """
 
 from __future__ import annotations

@@ -1,10 +1,16 @@
-"""Booking limits per day / week / month / year, counted in the host's zone.
+"""Booking limits per day / week / month / year, counted in the schedule's zone.
 
 A booking belongs to the period holding its START (Cal.com does the same: "independent of end
-date"). Periods are local calendar units in the host's zone; weeks start on ``week_start`` (ISO
-weekday number, 1 = Monday … 7 = Sunday). A slot is refused when its period already holds
-``limit`` bookings (count limits) or when the minutes already booked plus the slot's own duration
-would exceed the limit (duration limits; exactly reaching it is allowed, as in Cal.com).
+date"). Periods are local calendar units in the zone of the schedule the event type uses (as
+Cal.com's slot service does: ``eventType.schedule.timeZone``), not the host's profile zone; weeks
+start on ``week_start`` (ISO weekday number, 1 = Monday … 7 = Sunday). A slot is refused when its
+period already holds ``limit`` bookings (count limits) or when the minutes already booked plus the
+slot's own duration would exceed the limit (duration limits; exactly reaching it is allowed, as in
+Cal.com).
+
+Limits count bookings (events), not attendees: a seated booking is one booking of its length
+however many seats are taken, and a seat joining it is not a new booking (the slot engine does
+not ask ``LimitCheck`` about it).
 """
 
 from __future__ import annotations
@@ -56,16 +62,16 @@ def booked_span(
     start: datetime,
     end: datetime,
     *,
-    host_time_zone: str,
+    time_zone: str,
     week_start: int = 1,
 ) -> tuple[datetime, datetime]:
     """The UTC span [lo, hi) whose bookings (by start) the service must load to judge the limits
-    of slots starting in [start, end): the outermost limited periods touching the range. With no
-    limits it is the range itself (still needed for seats)."""
+    of slots starting in [start, end): the outermost limited periods, of ``time_zone``'s calendar,
+    touching the range. With no limits it is the range itself (still needed for seats)."""
     units = _set_units(rules.count_limits, rules.duration_limits)
     if not units or end <= start:
         return start, end
-    tz = zone(host_time_zone)
+    tz = zone(time_zone)
     widest = units[-1]
     first, _ = period_dates(widest, local_date(tz, to_epoch(start)), week_start)
     _, last = period_dates(widest, local_date(tz, to_epoch(end) - 1), week_start)
@@ -75,7 +81,8 @@ def booked_span(
 
 
 class LimitCheck:
-    """Counts existing bookings per period once, then answers per slot in O(units)."""
+    """Counts existing bookings per period of ``time_zone``'s calendar once, then answers per
+    slot in O(units). Each ``BookedTime`` is one booking, whatever its attendee count."""
 
     __slots__ = ("_checks", "_week_start")
 
@@ -84,7 +91,7 @@ class LimitCheck:
         rules: EventRules,
         booked: Iterable[BookedTime],
         *,
-        host_time_zone: str,
+        time_zone: str,
         week_start: int = 1,
     ) -> None:
         self._week_start = week_start
@@ -92,7 +99,7 @@ class LimitCheck:
         self._checks: list[tuple[Unit, int, dict[int, int], bool]] = []
         if not _set_units(rules.count_limits, rules.duration_limits):
             return
-        tz = zone(host_time_zone)
+        tz = zone(time_zone)
         counts: dict[Unit, dict[int, int]] = {u: defaultdict(int) for u in UNITS}
         minutes: dict[Unit, dict[int, int]] = {u: defaultdict(int) for u in UNITS}
         for b in booked:

@@ -18,7 +18,8 @@ SlotFormat = Literal["time", "range"]
 @dataclass(frozen=True, slots=True)
 class Rule:
     """A weekly window: on each of ``days`` (ISO weekdays, 1=Monday … 7=Sunday), local
-    ``start``..``end`` minutes since midnight; ``end`` may be 1440 (24:00)."""
+    ``start``..``end`` minutes since midnight; ``end`` may be 1440 (24:00), and 1439 (23:59)
+    means the same (``availability.window_end``)."""
 
     days: frozenset[int]
     start: int
@@ -29,7 +30,7 @@ class Rule:
 class Override:
     """A date-specific window. Any override for a date replaces that date's weekly rules;
     several overrides for one date are several windows; ``start == end == 0`` means the
-    whole date is unavailable."""
+    whole date is unavailable. An ``end`` of 1439 (23:59) means 1440, as for ``Rule``."""
 
     date: date
     start: int
@@ -52,7 +53,7 @@ class BookingWindow:
     """How far ahead a booker may book (Cal.com ``bookingWindow`` / ``periodType``).
 
     ``calendarDays``/``businessDays`` use ``days`` and ``rolling``; ``range`` uses the
-    inclusive local dates ``start_date``..``end_date`` in the host's zone.
+    inclusive local dates ``start_date``..``end_date`` in the schedule's zone.
     """
 
     kind: BookingWindowKind

@@ -23,9 +23,16 @@ Semantics (minutes throughout; instants are epoch seconds inside the loops):
 * Buffers: a candidate is free when [start − before, end + after) meets no busy interval (busy
   intervals of bookings already carry their own buffers).
 * Minimum notice: start ≥ now + notice (so never in the past).
-* Booking window: see ``booking_window``; booking limits: see ``limits``.
+* Booking window: see ``booking_window``; booking limits: see ``limits``. Both count calendar days
+  (weeks, months, years) of the schedule's zone, the zone the rules are written in, whatever the
+  host's profile zone (Cal.com's slot service counts limits in the event type's schedule's zone).
 * Seats: a booking of this event type starting exactly at a candidate, with free seats, keeps the
-  slot (its own busy intervals are ignored; others still block); a full one removes it.
+  slot (its own busy intervals are ignored; others still block); a full one removes it. A seat
+  that joins such a booking adds no event and no minutes, so booking limits do not apply to it
+  (they count bookings, as Cal.com does, not attendees).
+* Range: a slot is listed when it lies inside the query, start ≥ ``range_start`` and end ≤
+  ``range_end``, as Cal.com clips the open time to the requested range before it cuts slots. So
+  the booking check asks about one start with the range [start, start + duration).
 * ``only_first_slot``: the first remaining slot of each day of ``display_time_zone`` (the zone
   the caller renders in), as Cal.com groups by the booker's zone.
 """
@@ -65,10 +72,11 @@ class LoadSpans:
 
 
 def _generation_bounds(
-    rules: EventRules, range_start: int, range_end: int, now: int, host_tz: str
+    rules: EventRules, range_start: int, range_end: int, now: int, time_zone: str
 ) -> tuple[int, int]:
-    """[lo, hi) of candidate starts worth generating (rolling windows look from now)."""
-    tz = zone(host_tz)
+    """[lo, hi) of candidate starts worth generating (rolling windows look from now); the
+    window's dates are dates in ``time_zone``, the schedule's."""
+    tz = zone(time_zone)
     earliest = now + rules.minimum_notice * 60
     window = rules.booking_window
     lo = earliest if _is_rolling(rules) else max(range_start, earliest)
@@ -82,19 +90,20 @@ def _generation_bounds(
 
 
 def spans_to_load(
+    schedule: Schedule,
     rules: EventRules,
     *,
     range_start: datetime,
     range_end: datetime,
     now: datetime,
-    host_time_zone: str,
     week_start: int = 1,
     duration: int | None = None,
 ) -> LoadSpans:
-    """The UTC spans of busy times and bookings that ``compute_slots`` needs for this query."""
+    """The UTC spans of busy times and bookings that ``compute_slots`` needs for this query
+    (periods of limits and windows are the schedule's calendar days)."""
     length = resolve_duration(rules, duration)
     lo, hi = _generation_bounds(
-        rules, to_epoch(range_start), to_epoch(range_end), to_epoch(now), host_time_zone
+        rules, to_epoch(range_start), to_epoch(range_end), to_epoch(now), schedule.time_zone
     )
     hi = max(lo, hi)
     busy = (
@@ -102,7 +111,7 @@ def spans_to_load(
         from_epoch(hi + (length + rules.after_buffer) * 60),
     )
     booked = booked_span(
-        rules, from_epoch(lo), from_epoch(hi), host_time_zone=host_time_zone, week_start=week_start
+        rules, from_epoch(lo), from_epoch(hi), time_zone=schedule.time_zone, week_start=week_start
     )
     return LoadSpans(busy=busy, booked=booked)
 
@@ -149,18 +158,21 @@ def compute_slots(
     busy: Iterable[Busy],
     booked: Iterable[BookedTime] = (),
     duration: int | None = None,
-    host_time_zone: str,
     week_start: int = 1,
     display_time_zone: str | None = None,
 ) -> list[Slot]:
-    """Slots starting in [range_start, range_end), sorted by start. See the module docstring."""
+    """Slots inside [range_start, range_end] (start ≥ range_start, end ≤ range_end), sorted by
+    start. Days of booking limits and windows are the schedule's; ``week_start`` is an ISO
+    weekday; ``display_time_zone`` (default: the schedule's) only groups ``only_first_slot``.
+    See the module docstring."""
     length = resolve_duration(rules, duration)
     dur = length * 60
     offset = rules.offset_start * 60
     step = ((rules.slot_interval or length) * 60) + offset
     before, after = rules.before_buffer * 60, rules.after_buffer * 60
     r_start, r_end, now_s = to_epoch(range_start), to_epoch(range_end), to_epoch(now)
-    lo, hi = _generation_bounds(rules, r_start, r_end, now_s, host_time_zone)
+    day_zone = schedule.time_zone
+    lo, hi = _generation_bounds(rules, r_start, r_end, now_s, day_zone)
     if lo >= hi or step <= 0:
         return []
 
@@ -174,9 +186,9 @@ def compute_slots(
             t = to_epoch(b.start)
             prev = seated.get(t)
             seated[t] = (b.attendees + (prev[0] if prev else 0), prev[1] if prev else b.uid)
-    limits = LimitCheck(rules, booked, host_time_zone=host_time_zone, week_start=week_start)
-    host_tz = zone(host_time_zone)
-    host_days = DayIndex(host_tz, lo, hi) if limits.active or _is_rolling(rules) else None
+    limits = LimitCheck(rules, booked, time_zone=day_zone, week_start=week_start)
+    day_tz = zone(day_zone)
+    days = DayIndex(day_tz, lo, hi) if limits.active or _is_rolling(rules) else None
 
     accepted: list[tuple[int, int | None, str | None]] = []
     for base, start_limit, fit_limit, repeated in _grids(schedule, lo, hi, dur):
@@ -198,9 +210,10 @@ def compute_slots(
             elif taken.overlaps(t - before, t + dur + after):
                 t += step
                 continue
-            if limits.active:
-                assert host_days is not None
-                if not limits.allows(host_days.day(t), length):
+            # A seat joining a booking adds no event and no minutes: limits do not apply to it.
+            if limits.active and seat is None:
+                assert days is not None
+                if not limits.allows(days.day(t), length):
                     t += step
                     continue
             if seat is not None:
@@ -210,19 +223,18 @@ def compute_slots(
             t += step
 
     if _is_rolling(rules) and accepted:
-        assert host_days is not None and rules.booking_window is not None
-        today = local_date(host_tz, now_s)
-        bookable = {host_days.ordinal(t) for t, _, _ in accepted}
-        last_day = bw.rolling_last_day(
-            rules.booking_window, today, bookable, host_days.ordinal(hi - 1)
-        )
+        assert days is not None and rules.booking_window is not None
+        today = local_date(day_tz, now_s)
+        bookable = {days.ordinal(t) for t, _, _ in accepted}
+        last_day = bw.rolling_last_day(rules.booking_window, today, bookable, days.ordinal(hi - 1))
         if last_day is not None:
-            cut = midnight(host_tz, date.fromordinal(last_day.toordinal() + 1))
+            cut = midnight(day_tz, date.fromordinal(last_day.toordinal() + 1))
             accepted = [a for a in accepted if a[0] < cut]
-    if accepted and accepted[0][0] < r_start:
-        accepted = [a for a in accepted if a[0] >= r_start]
+    # Only now, so that a rolling window still counts the days the range leaves out.
+    if accepted and (accepted[0][0] < r_start or accepted[-1][0] + dur > r_end):
+        accepted = [a for a in accepted if a[0] >= r_start and a[0] + dur <= r_end]
     if rules.only_first_slot and accepted:
-        accepted = _first_per_day(accepted, display_time_zone or host_time_zone)
+        accepted = _first_per_day(accepted, display_time_zone or day_zone)
     return [Slot(from_epoch(t), from_epoch(t + dur), n, seats_total, uid) for t, n, uid in accepted]
 
 

@@ -20,6 +20,9 @@ MAX_RANGE = timedelta(days=366)
 
 @dataclass(frozen=True, slots=True)
 class Host:
+    """The host of an event type and the schedule it uses (the event type's, else the host's
+    default). The engine counts days of booking limits and windows in ``schedule.time_zone``."""
+
     user: User
     schedule: Schedule
 
@@ -146,11 +149,11 @@ async def _taken(
             {"fields": [problem]},
         )
     spans = spans_to_load(
+        host.schedule,
         rules,
         range_start=start,
         range_end=end,
         now=now,
-        host_time_zone=host.user.time_zone,
         week_start=host.week_start,
         duration=duration,
     )
@@ -212,7 +215,6 @@ async def find_slots(
         busy=busy,
         booked=booked,
         duration=duration,
-        host_time_zone=host.user.time_zone,
         week_start=host.week_start,
         display_time_zone=display_time_zone,
     )
@@ -235,7 +237,7 @@ async def bookable_slot(
         event_type,
         host,
         start,
-        start + timedelta(seconds=1),
+        start + timedelta(minutes=resolve_duration(rules, duration)),
         now=now,
         duration=duration,
         exclude_uid=ignore_booking_uid,
@@ -248,6 +250,5 @@ async def bookable_slot(
         busy=busy,
         booked=booked,
         duration=duration,
-        host_time_zone=host.user.time_zone,
         week_start=host.week_start,
     )
