@@ -28,7 +28,7 @@ from rendezvous.domain.accounts import User
 from rendezvous.domain.bookings import Attendee, BookingFilters
 from rendezvous.services import bookings as svc
 from rendezvous.services.transactions import IdempotencyKey, run
-from rendezvous.services.transactions import Response as Outcome
+from rendezvous.services.transactions import Response as Rendered
 
 router = APIRouter(prefix="/v2/bookings", tags=["Bookings"])
 
@@ -67,8 +67,8 @@ async def _idempotency(
 
 def _renderer(
     uow: UnitOfWork, caller: User | None, status: int
-) -> Callable[[svc.Outcome], Awaitable[Outcome]]:
-    async def render(outcome: svc.Outcome) -> Outcome:
+) -> Callable[[svc.Outcome], Awaitable[Rendered]]:
+    async def render(outcome: svc.Outcome) -> Rendered:
         host_ids = {h for b in outcome.bookings for h in b.host_ids}
         hosts = {
             uid: u
@@ -91,7 +91,7 @@ def _renderer(
     return render
 
 
-def _respond(result: Outcome) -> JSONResponse:
+def _respond(result: Rendered) -> JSONResponse:
     status, body = result
     return JSONResponse(body, status_code=status)
 
