@@ -152,6 +152,14 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
                 f"http://{settings.host}:{settings.port}/v2/me\n",
                 flush=True,
             )
+        else:
+            # A restarted server: the demo key was shown once, at the first start.
+            print(
+                "\n  Users already exist, so no demo user was created. To get an API key:\n\n"
+                "    rendezvous keys create --user EMAIL\n\n"
+                "  (`rendezvous users create --email EMAIL --username NAME` makes a new user.)\n",
+                flush=True,
+            )
     run_workers(
         "rendezvous.api.asgi:app_factory",
         factory=True,

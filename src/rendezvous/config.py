@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./var/rendezvous.db"
@@ -25,7 +25,10 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     workers: int = Field(1, ge=1, le=64, description="uvicorn worker processes for `serve`")
-    public_url: str = Field("http://127.0.0.1:8000", description="base of public booking URLs")
+    public_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="base of public booking URLs; unset, http://127.0.0.1:{port}",
+    )
     video_url_template: str = Field(
         "https://meet.jit.si/rendezvous-{uid}",
         description="meeting URL for cal-video locations; {uid} is the booking uid",
@@ -59,6 +62,14 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must be an http:// or https:// URL")
         return value.rstrip("/")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_public_url(cls, data: Any) -> Any:
+        # Unset, the public URL follows the port the server listens on (RENDEZVOUS_PORT).
+        if isinstance(data, dict) and not data.get("public_url") and data.get("port"):
+            return {**data, "public_url": f"http://127.0.0.1:{data['port']}"}
+        return data
 
     @field_validator("log_level", mode="before")
     @classmethod

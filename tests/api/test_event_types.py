@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from rendezvous.api.schemas.event_type_output import ALWAYS_SENT
 from rendezvous.db.engine import session_factory
 from rendezvous.db.uow import UnitOfWork
 from rendezvous.domain.errors import Conflict
@@ -191,10 +192,12 @@ async def test_the_contract_example_returns_the_documented_shape(client, make_us
     data = response.json()["data"]
     expected = EXAMPLE_RESPONSE | {"id": data["id"], "ownerId": bob.id}
     expected["users"] = [expected["users"][0] | {"id": bob.id}]
+    # Cal.com's output service also sends the plain settings its example leaves out.
+    always = {k: v for k, v in ALWAYS_SENT.items() if k not in expected}
     assert {k: v for k, v in data.items() if k != "bookingFields"} == {
-        k: v for k, v in expected.items() if k != "bookingFields"
+        k: v for k, v in (expected | always).items() if k != "bookingFields"
     }
-    assert list(data) == list(expected)  # same fields, same order
+    assert [k for k in data if k in expected] == list(expected)  # the example's order
     # The documented booking fields come out exactly, in order; Cal.com lists its other built-in
     # fields (title, notes, guests, rescheduleReason) after them.
     documented = expected["bookingFields"]
@@ -301,6 +304,8 @@ async def test_disabled_true_resets_a_nested_setting(client, make_user, key, val
     data = response.json()["data"]
     if key == "recurrence":
         assert data["recurrence"] is None
+    elif key == "bookerActiveBookingsLimit":
+        assert data[key] == {"disabled": True}  # always sent, as Cal.com does
     else:
         assert key not in data
     if key == "seats":
@@ -686,3 +691,51 @@ async def test_sort_created_at_orders_by_creation(client, make_user):
     assert [e["slug"] for e in newest.json()["data"]] == ["third", "second", "first"]
     bad = await client.get("/v2/event-types", params={"sortCreatedAt": "up"}, headers=bob.auth)
     assert bad_fields(bad) == {"sortCreatedAt"}
+
+
+async def test_plain_settings_are_always_sent_and_complex_ones_only_when_set(client, make_user):
+    """As Cal.com's output service: columns with defaults come back even when never sent."""
+    bob = await make_user("bob")
+    created = await create(client, bob)
+    assert {
+        key: created[key]
+        for key in (
+            "onlyShowFirstAvailableSlot",
+            "requiresBookerEmailVerification",
+            "hideCalendarNotes",
+            "hideCalendarEventDetails",
+            "useDestinationCalendarEmail",
+            "offsetStart",
+            "lockTimeZoneToggleOnBookingPage",
+            "hideOrganizerEmail",
+            "bookerActiveBookingsLimit",
+            "disableCancelling",
+            "disableRescheduling",
+        )
+    } == {
+        "onlyShowFirstAvailableSlot": False,
+        "requiresBookerEmailVerification": False,
+        "hideCalendarNotes": False,
+        "hideCalendarEventDetails": False,
+        "useDestinationCalendarEmail": False,
+        "offsetStart": 0,
+        "lockTimeZoneToggleOnBookingPage": False,
+        "hideOrganizerEmail": False,
+        "bookerActiveBookingsLimit": {"disabled": True},
+        "disableCancelling": {"disabled": False},
+        "disableRescheduling": {"disabled": False},
+    }
+    for absent in (
+        "bookingLimitsCount",
+        "bookingLimitsDuration",
+        "bookingWindow",
+        "bookerLayouts",
+        "confirmationPolicy",
+        "color",
+        "seats",
+        "customName",
+        "destinationCalendar",
+        "calVideoSettings",
+    ):
+        assert absent not in created, absent
+    assert await fetch(client, bob, created["id"]) == created

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ValidationError
 
+from rendezvous.api.schemas.event_type_output import ALWAYS_SENT
 from rendezvous.api.schemas.event_types import (
     CreateEventTypeInput,
     EventTypeOutput,
@@ -89,6 +90,8 @@ def patched(settings: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
 def test_the_contract_example_goes_through_input_stored_and_output_to_the_documented_shape():
     out = output(stored_from_create(CreateEventTypeInput.model_validate(EXAMPLE_REQUEST)))
     expected = dict(EXAMPLE_RESPONSE)
+    # Cal.com's output service also sends the plain settings its example leaves out.
+    expected |= {k: v for k, v in ALWAYS_SENT.items() if k not in expected}
     assert {k: v for k, v in out.items() if k != "bookingFields"} == {
         k: v for k, v in expected.items() if k != "bookingFields"
     }
@@ -622,7 +625,8 @@ def test_disabled_true_resets_every_disableable_setting(key, value):
     assert key in before
     after = patched(before, {key: {"disabled": True}})
     assert key not in after
-    assert output(after).get(key) is None  # recurrence is always listed, as null
+    # recurrence is always listed, as null; bookerActiveBookingsLimit as disabled
+    assert output(after).get(key) == ALWAYS_SENT.get(key)
 
 
 def test_disabled_true_on_create_means_not_set():

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from fastapi import FastAPI
 
 from rendezvous import __version__
-from rendezvous.api import errors
+from rendezvous.api import docs, errors, openapi
 from rendezvous.api.body_limit import BodyLimit
 from rendezvous.api.middleware import RateLimit, RequestContext, make_storage
 from rendezvous.api.routers import bookings, event_types, health, me, schedules, slots
@@ -50,6 +50,9 @@ def create_app(
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        # Served by docs.install from packaged assets: FastAPI's own pages load them from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -57,6 +60,8 @@ def create_app(
     app.state.clock = clock
 
     errors.install(app)
+    openapi.install(app)
+    docs.install(app)
     app.include_router(health.router)
     app.include_router(me.router)
     app.include_router(schedules.router)

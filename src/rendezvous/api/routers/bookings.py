@@ -8,9 +8,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse
+from starlette.responses import Response
 
+from rendezvous.api import examples
 from rendezvous.api import query as q
 from rendezvous.api.deps import Clock, CurrentUser, OptionalUser, SettingsDep, Uow
+from rendezvous.api.openapi import documented
+from rendezvous.api.replies import reply
 from rendezvous.api.schemas.bookings import (
     CancelBookingInput,
     CreateBookingInput,
@@ -18,11 +22,13 @@ from rendezvous.api.schemas.bookings import (
     RescheduleBookingInput,
     booking_output,
 )
+from rendezvous.api.schemas.outputs import BookingList, BookingOutput, Success
 from rendezvous.db.uow import UnitOfWork
 from rendezvous.domain.accounts import User
 from rendezvous.domain.bookings import Attendee, BookingFilters
 from rendezvous.services import bookings as svc
-from rendezvous.services.transactions import IdempotencyKey, Response, run
+from rendezvous.services.transactions import IdempotencyKey, run
+from rendezvous.services.transactions import Response as Rendered
 
 router = APIRouter(prefix="/v2/bookings", tags=["Bookings"])
 
@@ -34,6 +40,10 @@ IdempotencyHeader = Annotated[
     ),
 ]
 STATUSES = ("upcoming", "recurring", "past", "cancelled", "unconfirmed")
+# Cal.com's bookings version, which a missing or unknown header also selects (contract §0 item 1).
+VERSIONS = ("2024-08-13",)
+# One booking, or every occurrence of a recurring one.
+OneOrSeries = Success[BookingOutput | list[BookingOutput]]
 
 
 def _context(settings: Any, now: Any, caller: User | None) -> svc.Context:
@@ -57,8 +67,8 @@ async def _idempotency(
 
 def _renderer(
     uow: UnitOfWork, caller: User | None, status: int
-) -> Callable[[svc.Outcome], Awaitable[Response]]:
-    async def render(outcome: svc.Outcome) -> Response:
+) -> Callable[[svc.Outcome], Awaitable[Rendered]]:
+    async def render(outcome: svc.Outcome) -> Rendered:
         host_ids = {h for b in outcome.bookings for h in b.host_ids}
         hosts = {
             uid: u
@@ -82,12 +92,23 @@ def _renderer(
     return render
 
 
-def _respond(result: Response) -> JSONResponse:
+def _respond(result: Rendered) -> JSONResponse:
     status, body = result
     return JSONResponse(body, status_code=status)
 
 
-@router.post("", status_code=201, summary="Create a booking (as an attendee would)")
+@router.post(
+    "",
+    summary="Create a booking (as an attendee would)",
+    description="Answers one booking, or the list of occurrences of a recurring one.",
+    **documented(
+        OneOrSeries,
+        status=201,
+        errors=(403, 404, 409, 422),
+        example=examples.BOOKING,
+        versions=VERSIONS,
+    ),
+)
 async def create_booking(
     request: Request,
     body: CreateBookingInput,
@@ -134,7 +155,11 @@ async def create_booking(
     return _respond(result)
 
 
-@router.get("", summary="List the bookings I host or attend")
+@router.get(
+    "",
+    summary="List the bookings I host or attend",
+    **documented(BookingList, versions=VERSIONS),
+)
 async def list_bookings(
     request: Request,
     uow: Uow,
@@ -160,7 +185,7 @@ async def list_bookings(
     sortUpdatedAt: Annotated[str | None, Query(description="asc or desc")] = None,
     take: Annotated[str | None, Query(description="1–250, default 100")] = None,
     skip: Annotated[str | None, Query(description="≥ 0, default 0")] = None,
-) -> dict[str, Any]:
+) -> Response:
     statuses = tuple(s.strip().lower() for s in (status or "").split(",") if s.strip())
     for value in statuses:
         if value not in STATUSES:
@@ -239,29 +264,39 @@ async def list_bookings(
         )
         for b in items
     ]
-    return {
-        "status": "success",
-        "data": data,
-        "pagination": {
-            "totalItems": total,
-            "remainingItems": max(0, total - (offset + page_size)),
-            "returnedItems": len(data),
-            "itemsPerPage": page_size,
-            "currentPage": offset // page_size + 1,
-            "totalPages": math.ceil(total / page_size),
-            "hasNextPage": offset + page_size < total,
-            "hasPreviousPage": offset > 0,
-        },
-    }
+    return reply(
+        {
+            "status": "success",
+            "data": data,
+            "pagination": {
+                "totalItems": total,
+                "remainingItems": max(0, total - (offset + page_size)),
+                "returnedItems": len(data),
+                "itemsPerPage": page_size,
+                "currentPage": offset // page_size + 1,
+                "totalPages": math.ceil(total / page_size),
+                "hasNextPage": offset + page_size < total,
+                "hasPreviousPage": offset > 0,
+            },
+        }
+    )
 
 
-@router.get("/{uid}", summary="Get a booking (or every occurrence of a recurring one)")
+@router.get(
+    "/{uid}",
+    summary="Get a booking (or every occurrence of a recurring one)",
+    **documented(OneOrSeries, example=examples.BOOKING, versions=VERSIONS),
+)
 async def get_booking(uid: str, uow: Uow, caller: OptionalUser) -> JSONResponse:
     outcome = await svc.get(uow, uid)
     return _respond(await _renderer(uow, caller, 200)(outcome))
 
 
-@router.post("/{uid}/cancel", summary="Cancel a booking, a seat, or a series")
+@router.post(
+    "/{uid}/cancel",
+    summary="Cancel a booking, a seat, or a series",
+    **documented(OneOrSeries, errors=(403, 409, 422), example=examples.BOOKING, versions=VERSIONS),
+)
 async def cancel_booking(
     request: Request,
     uid: str,
@@ -290,7 +325,13 @@ async def cancel_booking(
     return _respond(result)
 
 
-@router.post("/{uid}/reschedule", status_code=201, summary="Reschedule a booking")
+@router.post(
+    "/{uid}/reschedule",
+    summary="Reschedule a booking",
+    **documented(
+        OneOrSeries, status=201, errors=(403, 409, 422), example=examples.BOOKING, versions=VERSIONS
+    ),
+)
 async def reschedule_booking(
     request: Request,
     uid: str,
@@ -320,7 +361,11 @@ async def reschedule_booking(
     return _respond(result)
 
 
-@router.post("/{uid}/confirm", summary="Confirm a pending booking (hosts only)")
+@router.post(
+    "/{uid}/confirm",
+    summary="Confirm a pending booking (hosts only)",
+    **documented(OneOrSeries, errors=(403, 409, 422), example=examples.BOOKING, versions=VERSIONS),
+)
 async def confirm_booking(
     uid: str, uow: Uow, now: Clock, settings: SettingsDep, caller: CurrentUser
 ) -> JSONResponse:
@@ -331,7 +376,11 @@ async def confirm_booking(
     return _respond(result)
 
 
-@router.post("/{uid}/decline", summary="Decline a pending booking (hosts only)")
+@router.post(
+    "/{uid}/decline",
+    summary="Decline a pending booking (hosts only)",
+    **documented(OneOrSeries, errors=(403, 409, 422), example=examples.BOOKING, versions=VERSIONS),
+)
 async def decline_booking(
     uid: str,
     uow: Uow,

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Query, Request
+from starlette.responses import Response
 
+from rendezvous.api import examples
 from rendezvous.api import query as q
 from rendezvous.api.deps import Clock, CurrentUser, OptionalUser, SettingsDep, Uow
 from rendezvous.api.errors import ApiError
-from rendezvous.api.schemas.common import success
+from rendezvous.api.openapi import documented
+from rendezvous.api.replies import success
 from rendezvous.api.schemas.event_types import (
     CreateEventTypeInput,
     EventTypeSettingsError,
@@ -20,6 +23,12 @@ from rendezvous.api.schemas.event_types import (
     merge_update,
     stored_from_create,
     validate_event_type_settings,
+)
+from rendezvous.api.schemas.outputs import (
+    DeletedEventType,
+    EventTypeOutput,
+    LegacyEventTypeList,
+    Success,
 )
 from rendezvous.config import Settings
 from rendezvous.domain.accounts import User
@@ -31,6 +40,7 @@ router = APIRouter(prefix="/v2/event-types", tags=["Event types"])
 # Header values that select the 2024-06-14 list shape. A missing or unknown header, or the legacy
 # 2024-04-15, gets Cal.com's legacy eventTypeGroups shape, as Cal.com itself answers (§0 item 1).
 CURRENT_VERSIONS = frozenset({"2024-06-11", "2024-06-14", "2024-08-13", "2024-09-04"})
+VERSIONS = ("2024-06-14",)
 
 Param = Annotated[str | None, Query()]
 
@@ -81,10 +91,20 @@ def _legacy(listing: service.Listing, settings: Settings) -> dict[str, Any]:
 @router.get(
     "",
     summary="List event types: a user's public ones by username, or my own",
-    description="Without a `cal-api-version` header (or with `2024-04-15`) the answer uses "
-    "Cal.com's legacy `eventTypeGroups` shape; with `2024-06-14` it is an array of event types.",
+    description="Without a `cal-api-version` header (or with `2024-04-15` or an unknown value) "
+    "the answer uses Cal.com's legacy `eventTypeGroups` shape; with `2024-06-14` (or "
+    "`2024-06-11`, `2024-08-13`, `2024-09-04`) it is an array of event types.",
+    **documented(
+        Success[list[EventTypeOutput] | LegacyEventTypeList],
+        example=examples.envelope([examples.EVENT_TYPE_DATA]),
+        versions=("2024-04-15", *sorted(CURRENT_VERSIONS)),
+        version_note="`2024-06-14` (and `2024-06-11`, `2024-08-13`, `2024-09-04`) select the "
+        "array of event types; a missing, unknown or `2024-04-15` value selects Cal.com's legacy "
+        "`eventTypeGroups` object.",
+    ),
 )
 async def list_event_types(
+    request: Request,
     uow: Uow,
     caller: OptionalUser,
     settings: SettingsDep,
@@ -92,8 +112,7 @@ async def list_event_types(
     eventSlug: Param = None,
     usernames: Param = None,
     sortCreatedAt: Annotated[str | None, Query(description="asc or desc (by id)")] = None,
-    cal_api_version: Annotated[str | None, Header(alias="cal-api-version")] = None,
-) -> dict[str, Any]:
+) -> Response:
     if usernames and not username:
         # Cal.com compat: dynamic group event types (several users at once) are not offered.
         raise q.bad("usernames", "dynamic group event types are not supported; send username")
@@ -105,7 +124,7 @@ async def list_event_types(
         event_slug=eventSlug or None,
         newest_first=None if not sort else sort == "desc",
     )
-    if cal_api_version not in CURRENT_VERSIONS:
+    if request.headers.get("cal-api-version") not in CURRENT_VERSIONS:
         return success(_legacy(listing, settings))
     owner = listing.owner
     if owner is None:
@@ -113,18 +132,32 @@ async def list_event_types(
     return success([_output(et, owner, settings) for et in listing.event_types])
 
 
-@router.post("", status_code=201, summary="Create an event type")
+@router.post(
+    "",
+    summary="Create an event type",
+    **documented(
+        Success[EventTypeOutput],
+        status=201,
+        errors=(404, 409),
+        example=examples.EVENT_TYPE,
+        versions=VERSIONS,
+    ),
+)
 async def create_event_type(
     body: CreateEventTypeInput, user: CurrentUser, uow: Uow, now: Clock, settings: SettingsDep
-) -> dict[str, Any]:
+) -> Response:
     event_type = await service.create_event_type(uow, user, stored_from_create(body), now)
-    return success(_output(event_type, user, settings))
+    return success(_output(event_type, user, settings), 201)
 
 
-@router.get("/{eventTypeId}", summary="Get one of my event types")
+@router.get(
+    "/{eventTypeId}",
+    summary="Get one of my event types",
+    **documented(Success[EventTypeOutput], example=examples.EVENT_TYPE, versions=VERSIONS),
+)
 async def get_event_type(
     eventTypeId: int, user: CurrentUser, uow: Uow, settings: SettingsDep
-) -> dict[str, Any]:
+) -> Response:
     event_type = await service.get_event_type(uow, user, eventTypeId)
     return success(_output(event_type, user, settings))
 
@@ -145,7 +178,13 @@ def _patcher(body: UpdateEventTypeInput) -> service.ApplyPatch:
     return apply
 
 
-@router.patch("/{eventTypeId}", summary="Update one of my event types (only the fields sent)")
+@router.patch(
+    "/{eventTypeId}",
+    summary="Update one of my event types (only the fields sent)",
+    **documented(
+        Success[EventTypeOutput], errors=(409,), example=examples.EVENT_TYPE, versions=VERSIONS
+    ),
+)
 async def update_event_type(
     eventTypeId: int,
     body: UpdateEventTypeInput,
@@ -153,13 +192,17 @@ async def update_event_type(
     uow: Uow,
     now: Clock,
     settings: SettingsDep,
-) -> dict[str, Any]:
+) -> Response:
     event_type = await service.update_event_type(uow, user, eventTypeId, _patcher(body), now)
     return success(_output(event_type, user, settings))
 
 
-@router.delete("/{eventTypeId}", summary="Delete one of my event types")
-async def delete_event_type(eventTypeId: int, user: CurrentUser, uow: Uow) -> dict[str, Any]:
+@router.delete(
+    "/{eventTypeId}",
+    summary="Delete one of my event types",
+    **documented(Success[DeletedEventType], versions=VERSIONS),
+)
+async def delete_event_type(eventTypeId: int, user: CurrentUser, uow: Uow) -> Response:
     event_type = await service.delete_event_type(uow, user, eventTypeId)
     return success(
         {

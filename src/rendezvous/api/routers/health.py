@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from rendezvous.db.engine import ping
 
 router = APIRouter(tags=["Operations"])
 
 
-@router.get("/health", summary="Liveness and database check")
+class Health(BaseModel):
+    status: Literal["ok", "error"]
+    database: Literal["ok", "unreachable"]
+
+
+@router.get(
+    "/health",
+    summary="Liveness and database check",
+    response_model=None,
+    responses={
+        200: {"model": Health, "description": "Up, and the database answers"},
+        503: {"model": Health, "description": "Up, but the database does not answer"},
+    },
+)
 async def health(request: Request) -> Any:
     if not await ping(request.app.state.engine):
         return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)

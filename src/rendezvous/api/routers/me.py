@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
+from starlette.responses import Response
 
+from rendezvous.api import examples
 from rendezvous.api.deps import Clock, CurrentUser, Uow
-from rendezvous.api.schemas.common import success
+from rendezvous.api.openapi import documented
+from rendezvous.api.replies import success
 from rendezvous.api.schemas.me import UpdateMeInput, me_output
+from rendezvous.api.schemas.outputs import MeOutput, Success
 from rendezvous.services.profile import update_profile
 
 router = APIRouter(prefix="/v2/me", tags=["Me"])
 
 
-@router.get("", summary="Get my profile")
-async def get_me(user: CurrentUser) -> dict[str, Any]:
+@router.get("", summary="Get my profile", **documented(Success[MeOutput], example=examples.ME))
+async def get_me(user: CurrentUser) -> Response:
     return success(me_output(user))
 
 
-@router.patch("", summary="Update my profile")
-async def patch_me(body: UpdateMeInput, user: CurrentUser, uow: Uow, now: Clock) -> dict[str, Any]:
+@router.patch(
+    "",
+    summary="Update my profile",
+    **documented(Success[MeOutput], errors=(404,), example=examples.ME),
+)
+async def patch_me(body: UpdateMeInput, user: CurrentUser, uow: Uow, now: Clock) -> Response:
     changes = body.model_dump(exclude_unset=True)
     # null for a non-nullable field means "leave as is"; nullable ones may be cleared. A user
     # always has a default schedule, so defaultScheduleId: null changes nothing.

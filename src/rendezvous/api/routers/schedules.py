@@ -5,9 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
+from starlette.responses import Response
 
+from rendezvous.api import examples
 from rendezvous.api.deps import Clock, CurrentUser, Uow
-from rendezvous.api.schemas.common import success
+from rendezvous.api.openapi import documented
+from rendezvous.api.replies import reply, success
+from rendezvous.api.schemas.outputs import ScheduleOutput, StatusOnly, Success
 from rendezvous.api.schemas.schedules import (
     CreateScheduleInput,
     UpdateScheduleInput,
@@ -19,6 +23,9 @@ from rendezvous.services import schedules
 from rendezvous.services.schedules import ScheduleView
 
 router = APIRouter(prefix="/v2/schedules", tags=["Schedules"])
+
+# Cal.com's schedules version; the header is not needed (a missing or other value is the same).
+VERSIONS = ("2024-06-11",)
 
 
 def _output(view: ScheduleView) -> dict[str, Any]:
@@ -34,15 +41,23 @@ def _output(view: ScheduleView) -> dict[str, Any]:
     )
 
 
-@router.get("", summary="List my schedules")
-async def list_schedules(user: CurrentUser, uow: Uow) -> dict[str, Any]:
+@router.get(
+    "",
+    summary="List my schedules",
+    **documented(Success[list[ScheduleOutput]], example=examples.SCHEDULES, versions=VERSIONS),
+)
+async def list_schedules(user: CurrentUser, uow: Uow) -> Response:
     return success([_output(v) for v in await schedules.list_schedules(uow, user)])
 
 
-@router.post("", status_code=201, summary="Create a schedule")
+@router.post(
+    "",
+    summary="Create a schedule",
+    **documented(Success[ScheduleOutput], status=201, example=examples.SCHEDULE, versions=VERSIONS),
+)
 async def create_schedule(
     body: CreateScheduleInput, user: CurrentUser, uow: Uow, now: Clock
-) -> dict[str, Any]:
+) -> Response:
     new = schedules.NewSchedule(
         name=body.name,
         time_zone=body.time_zone,
@@ -50,25 +65,37 @@ async def create_schedule(
         availability=availability_items(body.availability),
         overrides=override_items(body.overrides),
     )
-    return success(_output(await schedules.create_schedule(uow, user, new, now)))
+    return success(_output(await schedules.create_schedule(uow, user, new, now)), 201)
 
 
 # Declared before /{scheduleId}, which would otherwise take "default" for an id.
-@router.get("/default", summary="Get my default schedule")
-async def get_default_schedule(user: CurrentUser, uow: Uow) -> dict[str, Any]:
+@router.get(
+    "/default",
+    summary="Get my default schedule",
+    **documented(Success[ScheduleOutput | None], example=examples.SCHEDULE, versions=VERSIONS),
+)
+async def get_default_schedule(user: CurrentUser, uow: Uow) -> Response:
     view = await schedules.default_schedule(uow, user)
     return success(_output(view) if view else None)
 
 
-@router.get("/{scheduleId}", summary="Get a schedule")
-async def get_schedule(scheduleId: int, user: CurrentUser, uow: Uow) -> dict[str, Any]:
+@router.get(
+    "/{scheduleId}",
+    summary="Get a schedule",
+    **documented(Success[ScheduleOutput], example=examples.SCHEDULE, versions=VERSIONS),
+)
+async def get_schedule(scheduleId: int, user: CurrentUser, uow: Uow) -> Response:
     return success(_output(await schedules.get_schedule(uow, user, scheduleId)))
 
 
-@router.patch("/{scheduleId}", summary="Update a schedule (only the fields sent)")
+@router.patch(
+    "/{scheduleId}",
+    summary="Update a schedule (only the fields sent)",
+    **documented(Success[ScheduleOutput], example=examples.SCHEDULE, versions=VERSIONS),
+)
 async def update_schedule(
     scheduleId: int, body: UpdateScheduleInput, user: CurrentUser, uow: Uow, now: Clock
-) -> dict[str, Any]:
+) -> Response:
     changes: dict[str, Any] = {
         name: getattr(body, name)
         for name in ("name", "time_zone", "is_default")
@@ -82,9 +109,11 @@ async def update_schedule(
     return success(_output(view))
 
 
-@router.delete("/{scheduleId}", summary="Delete a schedule")
-async def delete_schedule(
-    scheduleId: int, user: CurrentUser, uow: Uow, now: Clock
-) -> dict[str, Any]:
+@router.delete(
+    "/{scheduleId}",
+    summary="Delete a schedule",
+    **documented(StatusOnly, errors=(409,), example={"status": "success"}, versions=VERSIONS),
+)
+async def delete_schedule(scheduleId: int, user: CurrentUser, uow: Uow, now: Clock) -> Response:
     await schedules.delete_schedule(uow, user, scheduleId, now)
-    return {"status": "success"}
+    return reply({"status": "success"})

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Request
+from starlette.responses import Response
 
+from rendezvous.api import examples
 from rendezvous.api import query as q
 from rendezvous.api.deps import Clock, OptionalUser, Uow
 from rendezvous.api.errors import ApiError
-from rendezvous.api.schemas.common import success
+from rendezvous.api.openapi import documented
+from rendezvous.api.replies import reply, success
+from rendezvous.api.schemas.outputs import LegacySlots, Reservation, Slot, StatusOnly, Success
 from rendezvous.api.schemas.slots import (
     LegacyReserveInput,
     ReserveSlotInput,
@@ -24,9 +28,24 @@ from rendezvous.services.slots import find_slots, resolve_hosted
 router = APIRouter(prefix="/v2/slots", tags=["Slots"])
 
 Param = Annotated[str | None, Query()]
+# Cal.com's slots version, which a missing or unknown header also selects (contract §0 item 1).
+VERSIONS = ("2024-09-04",)
 
 
-@router.get("", summary="Get available time slots for an event type")
+@router.get(
+    "",
+    summary="Get available time slots for an event type",
+    description="Slots by day (in `timeZone`). Name the event type by `eventTypeId`, or by "
+    "`eventTypeSlug` with `username`.",
+    **documented(
+        Success[dict[str, list[Slot]]],
+        example=examples.SLOTS,
+        errors=(404,),
+        versions=VERSIONS,
+        required=("start", "end"),
+        aliases={"startTime": "start", "endTime": "end", "slotFormat": "format"},
+    ),
+)
 async def get_slots(
     request: Request,
     uow: Uow,
@@ -44,7 +63,7 @@ async def get_slots(
     format: Annotated[str | None, Query(description="time (default) or range")] = None,
     slotFormat: Annotated[str | None, Query(description="alias of format")] = None,
     bookingUidToReschedule: Param = None,
-) -> dict[str, Any]:
+) -> Response:
     zone = q.time_zone("timeZone", timeZone)
     range_start = q.instant("start", q.required("start", start or startTime), zone=zone)
     range_end = q.instant("end", q.required("end", end or endTime), end_of_day=True, zone=zone)
@@ -70,7 +89,12 @@ async def get_slots(
     return success(render_slots(slots, zone, "range" if fmt == "range" else "time"))
 
 
-@router.get("/available", summary="Legacy (2024-04-15): available slots")
+@router.get(
+    "/available",
+    summary="Legacy (2024-04-15): available slots",
+    description="`usernameList` may also be sent as `usernameList[]`.",
+    **documented(Success[LegacySlots], errors=(404,), required=("startTime", "endTime")),
+)
 async def get_slots_legacy(
     request: Request,
     uow: Uow,
@@ -84,7 +108,7 @@ async def get_slots_legacy(
     rescheduleUid: Param = None,
     timeZone: Param = None,
     slotFormat: Param = None,
-) -> dict[str, Any]:
+) -> Response:
     params = request.query_params
     usernames = params.getlist("usernameList[]") or params.getlist("usernameList")
     zone = q.time_zone("timeZone", timeZone)
@@ -120,10 +144,20 @@ async def get_slots_legacy(
     return success(render_legacy(slots, zone, "range" if fmt == "range" else "time"))
 
 
-@router.post("/reservations", status_code=201, summary="Reserve a slot")
+@router.post(
+    "/reservations",
+    summary="Reserve a slot",
+    **documented(
+        Success[Reservation],
+        status=201,
+        errors=(403, 404, 409, 422),
+        example=examples.RESERVATION,
+        versions=VERSIONS,
+    ),
+)
 async def reserve_slot(
     body: ReserveSlotInput, uow: Uow, now: Clock, caller: OptionalUser
-) -> dict[str, Any]:
+) -> Response:
     if body.reservation_duration is not None and caller is None:
         raise ApiError(401, "reservationDuration can only be set by an authenticated caller")
     reservation = await reservations.reserve(
@@ -135,19 +169,32 @@ async def reserve_slot(
         caller=caller,
         now=now,
     )
-    return success(reservation_output(reservation))
+    return success(reservation_output(reservation), 201)
 
 
-@router.get("/reservations/{uid}", summary="Get a slot reservation")
-async def get_reservation(uid: str, uow: Uow, now: Clock, _caller: OptionalUser) -> dict[str, Any]:
+@router.get(
+    "/reservations/{uid}",
+    summary="Get a slot reservation",
+    **documented(Success[Reservation], versions=VERSIONS),
+)
+async def get_reservation(uid: str, uow: Uow, now: Clock, _caller: OptionalUser) -> Response:
     reservation = await reservations.get_live(uow, uid, now)
     return success(reservation_output(reservation, with_duration=False))
 
 
-@router.patch("/reservations/{uid}", summary="Move or extend a slot reservation")
+@router.patch(
+    "/reservations/{uid}",
+    summary="Move or extend a slot reservation",
+    **documented(
+        Success[Reservation],
+        errors=(403, 409, 422),
+        example=examples.RESERVATION,
+        versions=VERSIONS,
+    ),
+)
 async def patch_reservation(
     uid: str, body: ReserveSlotInput, uow: Uow, now: Clock, caller: OptionalUser
-) -> dict[str, Any]:
+) -> Response:
     if body.reservation_duration is not None and caller is None:
         raise ApiError(401, "reservationDuration can only be set by an authenticated caller")
     reservation = await reservations.change(
@@ -163,21 +210,27 @@ async def patch_reservation(
     return success(reservation_output(reservation))
 
 
-@router.delete("/reservations/{uid}", summary="Release a slot reservation")
-async def delete_reservation(
-    uid: str, uow: Uow, now: Clock, _caller: OptionalUser
-) -> dict[str, Any]:
+@router.delete(
+    "/reservations/{uid}",
+    summary="Release a slot reservation",
+    **documented(StatusOnly, example={"status": "success"}, versions=VERSIONS),
+)
+async def delete_reservation(uid: str, uow: Uow, now: Clock, _caller: OptionalUser) -> Response:
     await reservations.release(uow, uid, now)
-    return {"status": "success"}
+    return reply({"status": "success"})
 
 
 # --- legacy reservations (contract §2.2) ---------------------------------------------------------
 
 
-@router.post("/reserve", status_code=201, summary="Legacy: reserve a slot (returns its uid)")
+@router.post(
+    "/reserve",
+    summary="Legacy: reserve a slot (returns its uid)",
+    **documented(Success[str], status=201, errors=(404, 409, 422)),
+)
 async def reserve_slot_legacy(
-    body: LegacyReserveInput, response: Response, uow: Uow, now: Clock, caller: OptionalUser
-) -> dict[str, Any]:
+    body: LegacyReserveInput, uow: Uow, now: Clock, caller: OptionalUser
+) -> Response:
     """Cal.com's older reservation call: the same hold as ``POST /v2/slots/reservations``
     (default length), answered with the bare uid and a ``uid`` cookie."""
     reservation = await reservations.reserve(
@@ -189,14 +242,19 @@ async def reserve_slot_legacy(
         caller=caller,
         now=now,
     )
+    response = success(reservation.uid, 201)
     response.set_cookie("uid", reservation.uid, httponly=True, samesite="lax")
-    return success(reservation.uid)
+    return response
 
 
-@router.delete("/selected-slot", summary="Legacy: release a reserved slot")
+@router.delete(
+    "/selected-slot",
+    summary="Legacy: release a reserved slot",
+    **documented(StatusOnly, example={"status": "success"}),
+)
 async def delete_selected_slot(
     request: Request, uow: Uow, now: Clock, _caller: OptionalUser, uid: Param = None
-) -> dict[str, Any]:
+) -> Response:
     """Releases the reservation named by ``uid`` (or the ``uid`` cookie). Like Cal.com's, it
     succeeds when there is nothing (left) to release."""
     target = uid or request.cookies.get("uid")
@@ -204,4 +262,4 @@ async def delete_selected_slot(
         raise q.bad("uid", "uid is required (query parameter or cookie)")
     with contextlib.suppress(NotFound):
         await reservations.release(uow, target, now)
-    return {"status": "success"}
+    return reply({"status": "success"})

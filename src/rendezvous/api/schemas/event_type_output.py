@@ -7,8 +7,6 @@ import copy
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pydantic import Field
-
 from rendezvous.api.schemas.common import OutModel
 from rendezvous.api.schemas.event_type_booking_fields import booking_fields_output
 from rendezvous.api.schemas.event_type_fields import DISABLEABLE
@@ -77,48 +75,68 @@ class EventTypeOutput(OutModel):
     locations: list[dict[str, Any]]
     booking_fields: list[dict[str, Any]]
     disable_guests: bool
-    slot_interval: int | None = None
-    minimum_booking_notice: int | None = None
-    before_event_buffer: int | None = None
-    after_event_buffer: int | None = None
+    slot_interval: int | None
+    minimum_booking_notice: int
+    before_event_buffer: int
+    after_event_buffer: int
     recurrence: dict[str, Any] | None
     metadata: dict[str, Any]
     price: float
     currency: str
     lock_time_zone_toggle_on_booking_page: bool
-    seats_per_time_slot: int | None = None
+    seats_per_time_slot: int | None
     forward_params_success_redirect: bool | None
     success_redirect_url: str | None
     is_instant_event: bool
-    seats_show_availability_count: bool | None = None
+    seats_show_availability_count: bool
     schedule_id: int | None
     booking_limits_count: dict[str, Any] | None = None
-    booker_active_bookings_limit: dict[str, Any] | None = None
-    only_show_first_available_slot: bool | None = None
+    booker_active_bookings_limit: dict[str, Any]
+    only_show_first_available_slot: bool
     booking_limits_duration: dict[str, Any] | None = None
     booking_window: dict[str, Any] | None = None
     booker_layouts: dict[str, Any] | None = None
     confirmation_policy: dict[str, Any] | None = None
-    requires_booker_email_verification: bool | None = None
-    hide_calendar_notes: bool | None = None
+    requires_booker_email_verification: bool
+    hide_calendar_notes: bool
     color: dict[str, Any] | None = None
     seats: dict[str, Any] | None = None
-    offset_start: int | None = None
+    offset_start: int
     custom_name: str | None = None
     destination_calendar: dict[str, Any] | None = None
-    use_destination_calendar_email: bool | None = None
-    hide_calendar_event_details: bool | None = None
-    hide_organizer_email: bool | None = None
+    use_destination_calendar_email: bool
+    hide_calendar_event_details: bool
+    hide_organizer_email: bool
     cal_video_settings: dict[str, Any] | None = None
     hidden: bool
     booking_requires_authentication: bool
-    disable_cancelling: dict[str, Any] | None = None
-    disable_rescheduling: dict[str, Any] | None = None
-    users: list[EventTypeUserOutput] = Field(default_factory=list)
+    disable_cancelling: dict[str, Any]
+    disable_rescheduling: dict[str, Any]
+    users: list[EventTypeUserOutput]
     booking_url: str
 
 
-# Echoed only when set, in this order (after the always-present fields they sit among).
+# Sent even when unset, with these values: Cal.com's output service
+# (OutputEventTypesService_2024_06_14.getResponseEventType) maps these database columns with
+# defaults as they are, and always answers bookerActiveBookingsLimit, disableCancelling and
+# disableRescheduling objects. customName (eventName ?? undefined) and the complex settings
+# (bookingLimitsCount, bookingWindow, bookerLayouts, confirmationPolicy, color, seats,
+# destinationCalendar, calVideoSettings…) are absent when unset.
+ALWAYS_SENT: dict[str, Any] = {
+    "bookerActiveBookingsLimit": {"disabled": True},
+    "onlyShowFirstAvailableSlot": False,
+    "requiresBookerEmailVerification": False,
+    "hideCalendarNotes": False,
+    "offsetStart": 0,
+    "useDestinationCalendarEmail": False,
+    "hideCalendarEventDetails": False,
+    "hideOrganizerEmail": False,
+    "disableCancelling": {"disabled": False},
+    "disableRescheduling": {"disabled": False},
+}
+
+# In this order (after the always-present fields they sit among): sent when set, or with the
+# ALWAYS_SENT value when not.
 _OPTIONAL_ECHOED = (
     "bookingLimitsCount",
     "bookerActiveBookingsLimit",
@@ -213,6 +231,8 @@ def event_type_output(
     for key in _OPTIONAL_ECHOED:
         if s.get(key) is not None:
             out[key] = s[key]
+        elif key in ALWAYS_SENT:
+            out[key] = copy.deepcopy(ALWAYS_SENT[key])
     out |= {
         "hidden": bool(get("hidden")),
         "bookingRequiresAuthentication": bool(get("bookingRequiresAuthentication")),
