@@ -10,6 +10,7 @@ from fastapi import APIRouter, Header, Query
 from rendezvous.api import query as q
 from rendezvous.api.deps import Clock, CurrentUser, OptionalUser, SettingsDep, Uow
 from rendezvous.api.errors import ApiError
+from rendezvous.api.query import IdPath
 from rendezvous.api.schemas.common import success
 from rendezvous.api.schemas.event_types import (
     CreateEventTypeInput,
@@ -123,7 +124,7 @@ async def create_event_type(
 
 @router.get("/{eventTypeId}", summary="Get one of my event types")
 async def get_event_type(
-    eventTypeId: int, user: CurrentUser, uow: Uow, settings: SettingsDep
+    eventTypeId: IdPath, user: CurrentUser, uow: Uow, settings: SettingsDep
 ) -> dict[str, Any]:
     event_type = await service.get_event_type(uow, user, eventTypeId)
     return success(_output(event_type, user, settings))
@@ -147,7 +148,7 @@ def _patcher(body: UpdateEventTypeInput) -> service.ApplyPatch:
 
 @router.patch("/{eventTypeId}", summary="Update one of my event types (only the fields sent)")
 async def update_event_type(
-    eventTypeId: int,
+    eventTypeId: IdPath,
     body: UpdateEventTypeInput,
     user: CurrentUser,
     uow: Uow,
@@ -159,7 +160,7 @@ async def update_event_type(
 
 
 @router.delete("/{eventTypeId}", summary="Delete one of my event types")
-async def delete_event_type(eventTypeId: int, user: CurrentUser, uow: Uow) -> dict[str, Any]:
+async def delete_event_type(eventTypeId: IdPath, user: CurrentUser, uow: Uow) -> dict[str, Any]:
     event_type = await service.delete_event_type(uow, user, eventTypeId)
     return success(
         {

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
+from starlette.convertors import Convertor, register_url_convertor
 
 from rendezvous.api.deps import Clock, CurrentUser, Uow
+from rendezvous.api.query import IdPath
 from rendezvous.api.schemas.common import success
 from rendezvous.api.schemas.schedules import (
     CreateScheduleInput,
@@ -19,6 +21,22 @@ from rendezvous.services import schedules
 from rendezvous.services.schedules import ScheduleView
 
 router = APIRouter(prefix="/v2/schedules", tags=["Schedules"])
+
+
+class ScheduleIdSegment(Convertor[str]):
+    """Any path segment but ``default``: that name belongs to the GET /default route, so PATCH or
+    DELETE on it is a 405 (with ``Allow: GET``), not an id that failed to parse."""
+
+    regex = "(?!default$)[^/]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("schedule_id", ScheduleIdSegment())
 
 
 def _output(view: ScheduleView) -> dict[str, Any]:
@@ -60,14 +78,14 @@ async def get_default_schedule(user: CurrentUser, uow: Uow) -> dict[str, Any]:
     return success(_output(view) if view else None)
 
 
-@router.get("/{scheduleId}", summary="Get a schedule")
-async def get_schedule(scheduleId: int, user: CurrentUser, uow: Uow) -> dict[str, Any]:
+@router.get("/{scheduleId:schedule_id}", summary="Get a schedule")
+async def get_schedule(scheduleId: IdPath, user: CurrentUser, uow: Uow) -> dict[str, Any]:
     return success(_output(await schedules.get_schedule(uow, user, scheduleId)))
 
 
-@router.patch("/{scheduleId}", summary="Update a schedule (only the fields sent)")
+@router.patch("/{scheduleId:schedule_id}", summary="Update a schedule (only the fields sent)")
 async def update_schedule(
-    scheduleId: int, body: UpdateScheduleInput, user: CurrentUser, uow: Uow, now: Clock
+    scheduleId: IdPath, body: UpdateScheduleInput, user: CurrentUser, uow: Uow, now: Clock
 ) -> dict[str, Any]:
     changes: dict[str, Any] = {
         name: getattr(body, name)
@@ -82,9 +100,9 @@ async def update_schedule(
     return success(_output(view))
 
 
-@router.delete("/{scheduleId}", summary="Delete a schedule")
+@router.delete("/{scheduleId:schedule_id}", summary="Delete a schedule")
 async def delete_schedule(
-    scheduleId: int, user: CurrentUser, uow: Uow, now: Clock
+    scheduleId: IdPath, user: CurrentUser, uow: Uow, now: Clock
 ) -> dict[str, Any]:
     await schedules.delete_schedule(uow, user, scheduleId, now)
     return {"status": "success"}

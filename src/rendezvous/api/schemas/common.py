@@ -38,23 +38,37 @@ Locale = Literal[
 ]  # fmt: skip
 
 
-def nul_path(value: Any, path: str = "") -> str | None:
-    """Where in a JSON value a string (or key) holds the NUL character, or None.
+def _text_fault(text: str) -> str | None:
+    if "\x00" in text:
+        return "text may not contain the NUL character (\\u0000)"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # JSON allows "\ud800" escapes that no UTF-8 text can hold: nothing could store or echo it.
+        return "text may not contain a lone UTF-16 surrogate (\\ud800–\\udfff)"
+    return None
 
-    PostgreSQL cannot store NUL in text, so such input is refused up front, on every engine."""
+
+def text_fault(value: Any, path: str = "") -> tuple[str, str] | None:
+    """Where in a JSON value a string (or key) holds text no database can store, and why, or None.
+
+    PostgreSQL cannot store NUL in text, and a lone surrogate (JSON's ``"\ud800"``) is not
+    Unicode text at all, so such input is refused up front, on every engine."""
     if isinstance(value, str):
-        return path if "\x00" in value else None
+        fault = _text_fault(value)
+        return (path, fault) if fault else None
     if isinstance(value, dict):
         for key, item in value.items():
             here = f"{path}.{key}" if path else str(key)
-            if isinstance(key, str) and "\x00" in key:
-                return here
-            found = nul_path(item, here)
+            fault = _text_fault(key) if isinstance(key, str) else None
+            if fault:
+                return here.encode("utf-8", "replace").decode(), fault
+            found = text_fault(item, here)
             if found is not None:
                 return found
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            found = nul_path(item, f"{path}[{index}]")
+            found = text_fault(item, f"{path}[{index}]")
             if found is not None:
                 return found
     return None
@@ -70,9 +84,10 @@ class WireModel(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _no_nul(cls, data: Any) -> Any:
-        found = nul_path(data)
+        found = text_fault(data)
         if found is not None:
-            raise ValueError(f"text may not contain the NUL character (\\u0000): {found}")
+            path, fault = found
+            raise ValueError(f"{fault}: {path}" if path else fault)
         return data
 
 
@@ -98,7 +113,11 @@ def check_time_zone(value: str) -> str:
 TimeZoneName = Annotated[str, AfterValidator(check_time_zone)]
 
 
-MAX_ID = 2_147_483_647  # ids are 32-bit integers in PostgreSQL
+MAX_ID = 2_147_483_647  # ids are 32-bit integers in PostgreSQL (INTEGER, SERIAL)
+
+# Every integer id the caller sends (path, query, body) is bounded to the id columns' range, so
+# an id no row can have is a 400 naming the field, never an overflow inside the database driver.
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 EARLIEST_YEAR, LATEST_YEAR = 1970, 2200  # instants outside this are refused, not overflowed
 
 

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, Field, ValidationError, model_validator
 
 from rendezvous.api.schemas.common import (
+    Id,
     Metadata,
     Problem,
     WireModel,
@@ -131,7 +132,7 @@ class _EventTypeSettings(WireModel):
     minimum_booking_notice: NonNegativeInt | None = None
     before_event_buffer: NonNegativeInt | None = None
     after_event_buffer: NonNegativeInt | None = None
-    schedule_id: PositiveInt | None = None
+    schedule_id: Id | None = None
     booking_limits_count: BookingLimitsCountField | None = None
     booker_active_bookings_limit: BookerActiveBookingsLimitField | None = None
     only_show_first_available_slot: bool | None = None

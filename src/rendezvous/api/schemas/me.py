@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import EmailStr, Field, HttpUrl
 
 from rendezvous.api.schemas.common import (
+    Id,
     Locale,
     Metadata,
     OutModel,
@@ -21,7 +22,7 @@ class UpdateMeInput(WireModel):
     email: EmailStr | None = None
     name: str | None = Field(None, min_length=1, max_length=255)
     time_format: Literal[12, 24] | None = None
-    default_schedule_id: int | None = Field(None, ge=1)
+    default_schedule_id: Id | None = None
     week_start: Weekday | None = None
     time_zone: TimeZoneName | None = None
     locale: Locale | None = None
