@@ -7,13 +7,23 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from rendezvous.api.middleware import RETRY_AFTER
 from rendezvous.db.engine import ping
 
 router = APIRouter(tags=["Operations"])
 
 
-@router.get("/health", summary="Liveness and database check")
+@router.get(
+    "/health",
+    summary="Liveness and database check",
+    description="200 when the database answers; 503 with `Retry-After` when it cannot be "
+    "reached (within 5 seconds).",
+)
 async def health(request: Request) -> Any:
     if not await ping(request.app.state.engine):
-        return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
+        return JSONResponse(
+            {"status": "error", "database": "unreachable"},
+            status_code=503,
+            headers={"Retry-After": str(RETRY_AFTER)},
+        )
     return {"status": "ok", "database": "ok"}
