@@ -138,3 +138,11 @@ async def test_the_default_schedule_is_still_served(client: httpx.AsyncClient, m
     response = await client.get("/v2/schedules/default", headers=bob.auth)
     assert response.status_code == 200
     assert response.json()["data"]["id"] == bob.default_schedule_id
+
+
+async def test_a_url_longer_than_16_kib_is_a_414_envelope(client):
+    response = await client.get("/v2/event-types?username=" + "a" * 16_400)
+    body = assert_error(response, 414, "UriTooLongException")
+    assert body["path"] == "/v2/event-types"
+    assert response.headers["x-request-id"]
+    assert response.headers.get_list("x-request-id") == [response.headers["x-request-id"]]

@@ -26,6 +26,7 @@ CODES = {
     405: ("MethodNotAllowedException", "Method Not Allowed"),
     409: ("ConflictException", "Conflict"),
     413: ("PayloadTooLargeException", "Payload Too Large"),
+    414: ("UriTooLongException", "URI Too Long"),
     422: ("UnprocessableEntityException", "Unprocessable Entity"),
     429: ("ThrottlerException", "Too Many Requests"),
     500: ("InternalServerErrorException", "Internal Server Error"),

@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import FixedWindowRateLimiter
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from rendezvous.api.errors import error_response, request_path
@@ -20,6 +21,11 @@ from rendezvous.db.engine import database_unreachable
 
 access_log = logging.getLogger("rendezvous.access")
 error_log = logging.getLogger("rendezvous.api")
+
+# The longest request target (path and query, in bytes as sent) served; a longer one is a 414.
+# uvicorn's httptools parser cannot take more than 65,535 bytes at all (serving.py answers those);
+# 16 KiB is what common proxies pass (nginx's default header buffers hold 8 KiB lines).
+MAX_URL_BYTES = 16 * 1024
 
 # Seconds a client is asked to wait (Retry-After) when the database cannot be reached.
 RETRY_AFTER = 5
@@ -46,6 +52,17 @@ def _nul_in_url(scope: Scope) -> str | None:
         if "\x00" in name or "\x00" in value:
             return name.replace("\x00", "") or "query"
     return None
+
+
+def shown_path(path: str) -> str:
+    """A path short enough to echo in an error body."""
+    return path if len(path) <= 200 else path[:200] + "…"
+
+
+def url_too_long(path: str) -> Response:
+    return error_response(
+        414, f"The request URL is longer than {MAX_URL_BYTES} bytes", shown_path(path)
+    )
 
 
 class RequestContext:
@@ -78,14 +95,20 @@ class RequestContext:
             await send(message)
 
         try:
+            target = len(scope.get("raw_path") or scope["path"].encode()) + len(
+                scope.get("query_string", b"")
+            )
+            if target > MAX_URL_BYTES:
+                response = url_too_long(scope["path"])
+                await response(scope, receive, send_wrapper)
+                return
             nul = _nul_in_url(scope)
             if nul is not None:
                 response = error_response(
                     400,
                     f"{nul}: text may not contain the NUL character (%00)",
                     request_path(scope["path"], b""),
-                    headers={"x-request-id": request_id},
-                )
+                )  # send_wrapper adds the X-Request-Id
                 await response(scope, receive, send_wrapper)
                 return
             await self.app(scope, receive, send_wrapper)
