@@ -17,10 +17,12 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from rendezvous.api.schemas.common import Problem, WireModel, fail_at, field_errors
+from rendezvous.api.schemas.common import MAX_ID, Problem, WireModel, fail_at, field_errors
 
-PositiveInt = Annotated[int, Field(ge=1)]
-NonNegativeInt = Annotated[int, Field(ge=0)]
+# At most the integer columns' range (PostgreSQL INTEGER), so no value overflows the driver; the
+# bounds a user would expect per field are narrower (issue 9 item 3).
+PositiveInt = Annotated[int, Field(ge=1, le=MAX_ID)]
+NonNegativeInt = Annotated[int, Field(ge=0, le=MAX_ID)]
 MAX_SEATS_PER_TIME_SLOT = 1000
 
 # --- Strings with a format ---
