@@ -146,3 +146,19 @@ async def test_a_url_longer_than_16_kib_is_a_414_envelope(client):
     assert body["path"] == "/v2/event-types"
     assert response.headers["x-request-id"]
     assert response.headers.get_list("x-request-id") == [response.headers["x-request-id"]]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v2/event-types?username=%ED%A0%80",  # UTF-8 bytes of U+D800: not text, decoded as U+FFFD
+        "/v2/schedules/%ED%A0%80",
+        "/v2/bookings/%ED%A0%80",
+        "/v2/slots/reservations/%ED%A0%80",
+    ],
+)
+async def test_surrogate_bytes_in_the_url_are_never_a_server_error(client, make_user, path):
+    bob = await make_user("bob")
+    response = await client.get(path, headers=bob.auth)
+    assert response.status_code in (200, 400, 404), response.text
+    assert response.json()["status"] in ("success", "error")

@@ -161,3 +161,47 @@ def test_a_faulty_statement_is_not_an_outage():
     )
     assert not database_unreachable(IntegrityError("INSERT", {}, Exception("UNIQUE failed")))
     assert not database_unreachable(FileNotFoundError("/etc/nothing"))
+
+
+@pytest.mark.slow
+async def test_a_served_process_answers_503_through_an_outage_and_recovers(tmp_path):
+    """The same through `rendezvous serve` (two workers): the proxy sits between the server
+    processes and PostgreSQL."""
+    from tests.integration.live_server import live_server
+
+    async with (
+        proxied_postgres() as (url, proxy),
+        live_server(url, tmp_path, workers=2) as server,
+        httpx.AsyncClient(base_url=server.base_url, timeout=20) as http,
+    ):
+        assert (await http.get(PUBLIC)).status_code == 200
+        await proxy.cut()
+        answers = await asyncio.gather(*(http.get(PUBLIC) for _ in range(8)))
+        for response in answers:
+            assert_unavailable(response)
+        health = await http.get("/health")
+        assert health.status_code == 503
+        assert int(health.headers["retry-after"]) > 0
+        await proxy.restore()
+        deadline = time.monotonic() + 20
+        while (await http.get(PUBLIC)).status_code != 200:
+            assert time.monotonic() < deadline, "service did not resume"
+            await asyncio.sleep(0.2)
+        statuses = {(await http.get(PUBLIC)).status_code for _ in range(8)}
+        assert statuses == {200}
+
+
+async def test_a_sqlite_database_that_cannot_be_opened_is_a_503(tmp_path):
+    """A database path that cannot be opened (here a directory, as when a volume is missing)."""
+    app = create_app(
+        Settings(database_url=f"sqlite+aiosqlite:///{tmp_path}", _env_file=None)  # type: ignore[call-arg]
+    )
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        try:
+            assert_unavailable(await client.get(PUBLIC))
+            health = await client.get("/health")
+            assert health.status_code == 503
+            assert int(health.headers["retry-after"]) > 0
+        finally:
+            await app.state.engine.dispose()
