@@ -91,7 +91,7 @@ async def _upgrade_with_rows_at_0004(url: str) -> dict[str, object]:
 
 
 async def test_the_schedule_reference_migration_keeps_every_row(tmp_path):
-    """SQLite rebuilds event_types and users for 0005: nothing that points at them may cascade."""
+    """SQLite rebuilds event_types and users for 0006: nothing that points at them may cascade."""
     from tests.integration.live_server import pg_problem, throwaway_pg_database
 
     results = [await _upgrade_with_rows_at_0004(f"sqlite+aiosqlite:///{tmp_path / 'm.db'}")]

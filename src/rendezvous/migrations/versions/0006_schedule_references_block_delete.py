@@ -8,7 +8,7 @@ delete at the end of the statement (the API answers 409), while deleting a user 
 all their schedules still works. The wire settings document
 no longer keeps its own copy of ``scheduleId``: the column is the one place it lives.
 
-Revision ID: 0005
+Revision ID: 0006_schedule_references
 Revises: 0004
 """
 
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
-revision: str = "0005"
+revision: str = "0006_schedule_references"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
