@@ -139,7 +139,7 @@ def cmd_demo(settings: Settings, _args: argparse.Namespace) -> None:
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     from rendezvous.logs import configure
-    from rendezvous.serving import run_workers
+    from rendezvous.serving import EnvelopeHttpToolsProtocol, run_workers
 
     configure(settings.log_level, as_json=settings.log_json)
     if not args.no_migrate:
@@ -167,7 +167,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
         port=settings.port,
         workers=settings.workers,
         loop="uvloop",
-        http="httptools",
+        http=EnvelopeHttpToolsProtocol,
         log_config=None,
         access_log=False,
         timeout_graceful_shutdown=10,

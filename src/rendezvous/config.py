@@ -36,6 +36,12 @@ class Settings(BaseSettings):
     rate_limit: int = Field(120, ge=1, description="requests per window per API key or client IP")
     rate_limit_window: int = Field(60, ge=1, description="window length in seconds")
     rate_limit_enabled: bool = True
+    auth_failure_limit: int = Field(
+        20,
+        ge=1,
+        description="failed authentications (401s) per window per client address; past it, "
+        "that address's requests with credentials are refused (429) before any key lookup",
+    )
     log_level: Literal["debug", "info", "warning", "error", "critical"] = "info"
     log_json: bool = Field(True, description="one JSON object per log line")
     max_body_bytes: int = Field(

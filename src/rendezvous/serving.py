@@ -14,12 +14,47 @@ from __future__ import annotations
 
 import logging
 import socket
+import uuid
+from http import HTTPStatus
 from typing import Any
 
+import orjson
 import uvicorn
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.supervisors import multiprocess
 
+from rendezvous.api.errors import error_body
+from rendezvous.api.middleware import MAX_URL_BYTES, shown_path
 from rendezvous.config import ConfigError
+
+# httptools keeps URL offsets in 16 bits: a longer request target fails to parse at all.
+PARSER_MAX_URL = 65_535
+
+
+class EnvelopeHttpToolsProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol whose own refusals — requests it cannot parse, which never
+    reach the app — are sent in the Cal.com error envelope with an X-Request-Id, as the app's
+    are: a 414 for a request target too long to parse, else a 400."""
+
+    def send_400_response(self, msg: str) -> None:
+        url: bytes = getattr(self, "url", b"")
+        if len(url) > PARSER_MAX_URL:
+            status = 414
+            message = f"The request URL is longer than {MAX_URL_BYTES} bytes"
+        else:
+            status, message = 400, msg
+        path = shown_path(url.split(b"?", 1)[0].decode("latin-1"))
+        body = orjson.dumps(error_body(status, message, path))
+        head = [
+            f"HTTP/1.1 {status} {HTTPStatus(status).phrase}".encode(),
+            *(name + b": " + value for name, value in self.server_state.default_headers),
+            b"content-type: application/json",
+            b"content-length: " + str(len(body)).encode(),
+            b"x-request-id: " + uuid.uuid4().hex.encode(),
+            b"connection: close",
+        ]
+        self.transport.write(b"\r\n".join(head) + b"\r\n\r\n" + body)
+        self.transport.close()
 
 
 def reuse_port_supported() -> bool:

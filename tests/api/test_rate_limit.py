@@ -81,3 +81,82 @@ async def test_two_processes_share_one_budget_through_redis(settings, db_engine,
     finally:
         await store.flushdb()
         await store.aclose()
+
+
+def http_from(app: object, address: str) -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=app, client=(address, 40000))
+    return httpx.AsyncClient(transport=transport, base_url="http://test")
+
+
+def made_up_key(n: int) -> dict[str, str]:
+    return {"Authorization": f"Bearer cal_{n:064x}"}
+
+
+async def test_failed_authentications_count_against_the_client_address(
+    settings, db_engine, clock, make_user
+):
+    bob = await make_user("bob")
+    app = create_app(
+        limited_settings(settings, rate_limit=1000, auth_failure_limit=3),
+        clock=clock,
+        engine=db_engine,
+    )
+    async with http_from(app, "203.0.113.7") as attacker, http_from(app, "198.51.100.9") as other:
+        statuses = [
+            (await attacker.get("/v2/me", headers=made_up_key(n))).status_code for n in range(3)
+        ]
+        assert statuses == [401, 401, 401]
+        refused = await attacker.get("/v2/me", headers=made_up_key(99))
+        assert refused.status_code == 429
+        body = refused.json()
+        assert body["error"]["code"] == "ThrottlerException"
+        assert "failed authentications" in body["error"]["message"]
+        assert 0 < int(refused.headers["retry-after"]) <= 60
+        assert refused.headers["x-request-id"]
+        # Every request with credentials from that address waits out the window, a valid key too:
+        # the address cannot be told apart from the one guessing keys before the key is looked up.
+        assert (await attacker.get("/v2/me", headers=bob.auth)).status_code == 429
+        # Without credentials the address keeps its ordinary anonymous budget.
+        assert (await attacker.get("/v2/me")).status_code == 401
+        # Other addresses are not affected.
+        assert (await other.get("/v2/me", headers=bob.auth)).status_code == 200
+        assert (await other.get("/v2/me", headers=made_up_key(5))).status_code == 401
+
+
+async def test_successful_authentications_spend_no_failure_budget(
+    settings, db_engine, clock, make_user
+):
+    bob = await make_user("bob")
+    app = create_app(
+        limited_settings(settings, rate_limit=1000, auth_failure_limit=2),
+        clock=clock,
+        engine=db_engine,
+    )
+    async with http_from(app, "203.0.113.8") as client:
+        for _ in range(10):
+            assert (await client.get("/v2/me", headers=bob.auth)).status_code == 200
+        assert (await client.get("/v2/me", headers=made_up_key(1))).status_code == 401
+        assert (await client.get("/v2/me", headers=bob.auth)).status_code == 200
+
+
+@pytest.mark.redis
+async def test_failed_authentications_are_counted_across_processes_through_redis(
+    settings, db_engine, clock
+):
+    db = uuid.uuid4().int % 15 + 1
+    shared = limited_settings(
+        settings, rate_limit=1000, auth_failure_limit=2, redis_url=f"redis://127.0.0.1:6379/{db}"
+    )
+    store = aioredis.from_url(f"redis://127.0.0.1:6379/{db}")
+    await store.flushdb()
+    first = create_app(shared, clock=clock, engine=db_engine)
+    second = create_app(shared, clock=clock, engine=db_engine)
+    try:
+        async with http_from(first, "203.0.113.9") as one, http_from(second, "203.0.113.9") as two:
+            assert (await one.get("/v2/me", headers=made_up_key(1))).status_code == 401
+            assert (await two.get("/v2/me", headers=made_up_key(2))).status_code == 401
+            assert (await one.get("/v2/me", headers=made_up_key(3))).status_code == 429
+            assert (await two.get("/v2/me", headers=made_up_key(4))).status_code == 429
+    finally:
+        await store.flushdb()
+        await store.aclose()

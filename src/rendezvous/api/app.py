@@ -76,6 +76,7 @@ def create_app(
             RateLimit,
             limit=settings.rate_limit,
             window=settings.rate_limit_window,
+            auth_failure_limit=settings.auth_failure_limit,
             storage=make_storage(settings.redis_url),
         )
     app.add_middleware(RequestContext)

@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 
 from rendezvous.domain import errors as de
 
@@ -25,9 +26,11 @@ CODES = {
     405: ("MethodNotAllowedException", "Method Not Allowed"),
     409: ("ConflictException", "Conflict"),
     413: ("PayloadTooLargeException", "Payload Too Large"),
+    414: ("UriTooLongException", "URI Too Long"),
     422: ("UnprocessableEntityException", "Unprocessable Entity"),
     429: ("ThrottlerException", "Too Many Requests"),
     500: ("InternalServerErrorException", "Internal Server Error"),
+    503: ("ServiceUnavailableException", "Service Unavailable"),
 }
 
 # Domain error class → HTTP status. Most specific class first.
@@ -76,6 +79,26 @@ def error_body(status: int, message: str, path: str, details: Any = None) -> dic
     }
 
 
+def _printable(value: Any) -> Any:
+    """``value`` with every string made valid Unicode (a lone surrogate becomes "?")."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, dict):
+        return {_printable(k): _printable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_printable(v) for v in value]
+    return value
+
+
+def _dumps(body: dict[str, Any]) -> bytes:
+    try:
+        return orjson.dumps(body)
+    except orjson.JSONEncodeError:
+        # An echoed input held text that is not Unicode (JSON's "\ud800"): the refusal must
+        # still be sent, so the offending characters are replaced rather than failing with a 500.
+        return orjson.dumps(_printable(body))
+
+
 def error_response(
     status: int,
     message: str,
@@ -84,7 +107,7 @@ def error_response(
     headers: dict[str, str] | None = None,
 ) -> Response:
     return Response(
-        orjson.dumps(error_body(status, message, path, details)),
+        _dumps(error_body(status, message, path, details)),
         status_code=status,
         media_type="application/json",
         headers=headers,
@@ -194,6 +217,21 @@ def validation_details(exc: RequestValidationError) -> tuple[str, dict[str, Any]
     return summary or "Bad request", {"errors": errors}
 
 
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path. Starlette's 405 names only the methods of the
+    first route whose path matched; RFC 9110 §10.2.1 wants all the target resource supports.
+    Each method is tried against the routes as the router itself would match it."""
+    allowed = []
+    for method in METHODS:
+        probe = {**request.scope, "method": method}
+        if any(route.matches(probe)[0] is Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return allowed
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> Response:
@@ -234,6 +272,7 @@ def install(app: FastAPI) -> None:
             message = f"Method {request.method} is not allowed on {request.url.path}"
         else:
             message = str(exc.detail)
-        return error_response(
-            exc.status_code, message, _path(request), headers=dict(exc.headers or {})
-        )
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(request))
+        return error_response(exc.status_code, message, _path(request), headers=headers)

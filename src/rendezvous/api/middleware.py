@@ -13,12 +13,22 @@ from urllib.parse import parse_qsl
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import FixedWindowRateLimiter
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from rendezvous.api.errors import error_response, request_path
+from rendezvous.db.engine import database_unreachable
 
 access_log = logging.getLogger("rendezvous.access")
 error_log = logging.getLogger("rendezvous.api")
+
+# The longest request target (path and query, in bytes as sent) served; a longer one is a 414.
+# uvicorn's httptools parser cannot take more than 65,535 bytes at all (serving.py answers those);
+# 16 KiB is what common proxies pass (nginx's default header buffers hold 8 KiB lines).
+MAX_URL_BYTES = 16 * 1024
+
+# Seconds a client is asked to wait (Retry-After) when the database cannot be reached.
+RETRY_AFTER = 5
 
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
 
@@ -42,6 +52,17 @@ def _nul_in_url(scope: Scope) -> str | None:
         if "\x00" in name or "\x00" in value:
             return name.replace("\x00", "") or "query"
     return None
+
+
+def shown_path(path: str) -> str:
+    """A path short enough to echo in an error body."""
+    return path if len(path) <= 200 else path[:200] + "…"
+
+
+def url_too_long(path: str) -> Response:
+    return error_response(
+        414, f"The request URL is longer than {MAX_URL_BYTES} bytes", shown_path(path)
+    )
 
 
 class RequestContext:
@@ -74,26 +95,43 @@ class RequestContext:
             await send(message)
 
         try:
+            target = len(scope.get("raw_path") or scope["path"].encode()) + len(
+                scope.get("query_string", b"")
+            )
+            if target > MAX_URL_BYTES:
+                response = url_too_long(scope["path"])
+                await response(scope, receive, send_wrapper)
+                return
             nul = _nul_in_url(scope)
             if nul is not None:
                 response = error_response(
                     400,
                     f"{nul}: text may not contain the NUL character (%00)",
                     request_path(scope["path"], b""),
-                    headers={"x-request-id": request_id},
-                )
+                )  # send_wrapper adds the X-Request-Id
                 await response(scope, receive, send_wrapper)
                 return
             await self.app(scope, receive, send_wrapper)
-        except Exception:
-            error_log.exception("unhandled error", extra={"request_id": request_id})
-            if not response_started:
-                response = error_response(
-                    500,
-                    "Internal server error",
-                    request_path(scope["path"], scope.get("query_string", b"")),
-                    headers={"x-request-id": request_id},
+        except Exception as exc:
+            path = request_path(scope["path"], scope.get("query_string", b""))
+            if database_unreachable(exc):
+                # Not a fault of the request or the code: the caller may retry (issue 9 item 13).
+                error_log.warning(
+                    "database unreachable: %s", type(exc).__name__, extra={"request_id": request_id}
                 )
+                response = error_response(
+                    503,
+                    "The database cannot be reached right now. Please try again later.",
+                    path,
+                    headers={"x-request-id": request_id, "retry-after": str(RETRY_AFTER)},
+                )
+            else:
+                error_log.exception("unhandled error", extra={"request_id": request_id})
+                response = error_response(
+                    500, "Internal server error", path, headers={"x-request-id": request_id}
+                )
+            if not response_started:
+                status = response.status_code
                 await response(scope, receive, send)
         finally:
             access_log.info(
@@ -120,15 +158,35 @@ def make_storage(redis_url: str | None) -> Storage:
     return MemoryStorage()
 
 
+def client_address(scope: Scope) -> str:
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"
+
+
 class RateLimit:
     """Fixed-window limit per API key (its digest, never the key) or, when anonymous, per client IP.
 
     Sends Cal.com's X-RateLimit-*-Default headers on every /v2 response, and Retry-After on 429
-    (Cal.com compat: Retry-After is Rendezvous's addition, contract §0 item 5)."""
+    (Cal.com compat: Retry-After is Rendezvous's addition, contract §0 item 5).
 
-    def __init__(self, app: ASGIApp, *, limit: int, window: int, storage: Storage) -> None:
+    Failed authentications (401s) also count against the client address, in a budget of their
+    own (``auth_failure_limit`` per window): once it is spent, requests from that address that
+    carry credentials are refused with a 429 before any key is looked up. Otherwise every
+    distinct invalid key would get a fresh per-key budget, and a flood of made-up keys (a
+    database lookup each) would never be throttled."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        limit: int,
+        window: int,
+        storage: Storage,
+        auth_failure_limit: int = 20,
+    ) -> None:
         self.app = app
         self.item: RateLimitItem = parse(f"{limit} per {window} second")
+        self.failures: RateLimitItem = parse(f"{auth_failure_limit} per {window} second")
         self.limit = limit
         self.storage = storage
         self.limiter = FixedWindowRateLimiter(storage)
@@ -138,20 +196,52 @@ class RateLimit:
         scheme, _, token = auth.partition(" ")
         if scheme.lower() == "bearer" and token.strip():
             return "key:" + hashlib.sha256(token.strip().encode()).hexdigest()[:40]
-        client = scope.get("client")
-        return "ip:" + (client[0] if client else "unknown")
+        return "ip:" + client_address(scope)
+
+    async def _refuse(
+        self, scope: Scope, receive: Receive, send: Send, message: str, headers: dict[str, str]
+    ) -> None:
+        response = error_response(
+            429,
+            message,
+            request_path(scope["path"], scope.get("query_string", b"")),
+            details=message,
+            headers=headers,
+        )
+        await response(scope, receive, send)
+
+    async def _failures_spent(self, address: str) -> int | None:
+        """Seconds until this address may try credentials again, or None if it may now."""
+        if await self.limiter.test(self.failures, "rendezvous-auth-failures", address):
+            return None
+        stats = await self.limiter.get_window_stats(
+            self.failures, "rendezvous-auth-failures", address
+        )
+        return max(1, math.ceil(stats.reset_time - time.time()))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith("/v2"):
             await self.app(scope, receive, send)
             return
         tracker = self._tracker(scope)
+        address = client_address(scope)
+        credentials = _header(scope, b"authorization") is not None
         try:
+            wait = await self._failures_spent(address) if credentials else None
             allowed = await self.limiter.hit(self.item, "rendezvous", tracker)
             stats = await self.limiter.get_window_stats(self.item, "rendezvous", tracker)
         except Exception:  # the limiter's store is down: serve rather than fail every request
             error_log.exception("rate limiter unavailable")
             await self.app(scope, receive, send)
+            return
+        if wait is not None:
+            await self._refuse(
+                scope,
+                receive,
+                send,
+                "Too many failed authentications from this address. Please try again later.",
+                {"retry-after": str(wait)},
+            )
             return
         reset = max(0, math.ceil(stats.reset_time - time.time()))
         headers = [
@@ -160,20 +250,26 @@ class RateLimit:
             (b"x-ratelimit-reset-default", str(reset).encode()),
         ]
         if not allowed:
-            message = "CustomThrottlerGuard - Too many requests. Please try again later."
-            response = error_response(
-                429,
-                message,
-                request_path(scope["path"], scope.get("query_string", b"")),
-                details=message,
-                headers={k.decode(): v.decode() for k, v in headers} | {"retry-after": str(reset)},
+            await self._refuse(
+                scope,
+                receive,
+                send,
+                "CustomThrottlerGuard - Too many requests. Please try again later.",
+                {k.decode(): v.decode() for k, v in headers} | {"retry-after": str(reset)},
             )
-            await response(scope, receive, send)
             return
+        status = 0
 
         async def send_wrapper(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
+                status = message["status"]
                 message["headers"] = list(message.get("headers", [])) + headers
             await send(message)
 
         await self.app(scope, receive, send_wrapper)
+        if status == 401:
+            try:
+                await self.limiter.hit(self.failures, "rendezvous-auth-failures", address)
+            except Exception:
+                error_log.exception("rate limiter unavailable")

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated
 from zoneinfo import ZoneInfo
+
+from fastapi import Path
 
 from rendezvous.api.errors import ApiError
 from rendezvous.api.schemas.common import MAX_ID, check_instant, check_time_zone
+
+# A numeric path id (scheduleId, eventTypeId): outside 1..MAX_ID it names no row that can exist,
+# and is a 400 naming the parameter rather than an overflow in the database driver.
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # Digits, optionally a zero fraction (contract §0 item 11: "10.0"); nothing else ("1e3", " 10",

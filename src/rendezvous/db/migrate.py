@@ -28,7 +28,9 @@ def upgrade_sync(url: str, revision: str = "head") -> None:
 
 async def upgrade(url: str, revision: str = "head", engine: AsyncEngine | None = None) -> None:
     own = engine is None
-    engine = engine or create_engine(url)
+    # Foreign keys off on SQLite while migrating: a table rebuild must not cascade (see
+    # create_engine); PostgreSQL alters constraints in place.
+    engine = engine or create_engine(url, sqlite_foreign_keys=False)
     config = alembic_config(url)
 
     def _go(connection: object) -> None:

@@ -39,8 +39,10 @@ class User(Base):
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
     locale: Mapped[str | None] = mapped_column(String(10), default="en")
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", JSONType(), default=dict)
+    # No ON DELETE action: a schedule that is someone's default cannot be deleted (checked at the
+    # end of the statement, so deleting a user with all their schedules still works).
     default_schedule_id: Mapped[int | None] = mapped_column(
-        ForeignKey("schedules.id", use_alter=True, ondelete="SET NULL")
+        ForeignKey("schedules.id", use_alter=True)
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -88,9 +90,9 @@ class EventType(Base):
     title: Mapped[str] = mapped_column(String(255))
     hidden: Mapped[bool] = mapped_column(default=False)
     position: Mapped[int] = mapped_column(default=0)
-    schedule_id: Mapped[int | None] = mapped_column(
-        ForeignKey("schedules.id", ondelete="SET NULL"), index=True
-    )
+    # The only place an event type's schedule is kept (not in ``settings``). No ON DELETE action:
+    # a schedule an event type uses cannot be deleted, even by a request racing the one that set it.
+    schedule_id: Mapped[int | None] = mapped_column(ForeignKey("schedules.id"), index=True)
     # The engine's inputs, kept in the engine's own shape so slot requests parse no wire JSON.
     length: Mapped[int]
     length_options: Mapped[list[int]] = mapped_column(JSONType(), default=list)

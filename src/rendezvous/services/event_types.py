@@ -147,14 +147,24 @@ async def _check_references(
 
 
 def _columns(settings: Settings) -> dict[str, Any]:
+    # scheduleId lives only in its column, which the database keeps pointing at a real schedule;
+    # a copy in the settings document could outlive the schedule.
     return {
         "slug": str(settings["slug"]),
         "title": str(settings["title"]),
         "hidden": bool(settings.get("hidden")),
         "schedule_id": settings.get("scheduleId"),
         "rules": rules_from_settings(settings),
-        "settings": settings,
+        "settings": {k: v for k, v in settings.items() if k != "scheduleId"},
     }
+
+
+def _document(event_type: EventType) -> Settings:
+    """The stored settings with the schedule from its column: what a PATCH is merged into."""
+    settings = dict(event_type.settings)
+    if event_type.schedule_id is not None:
+        settings["scheduleId"] = event_type.schedule_id
+    return settings
 
 
 async def create_event_type(
@@ -174,7 +184,7 @@ async def update_event_type(
     """Load, let ``apply`` merge and re-validate the PATCH, save: one transaction."""
     await uow.begin_write()
     current = await get_event_type(uow, owner, event_type_id)
-    settings = apply(current.settings)
+    settings = apply(_document(current))
     await _check_references(uow, owner, settings, except_id=current.id)
     updated = await uow.event_types.update(current.id, now=now, **_columns(settings))
     await uow.commit()

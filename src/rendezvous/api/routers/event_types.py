@@ -13,6 +13,7 @@ from rendezvous.api import query as q
 from rendezvous.api.deps import Clock, CurrentUser, OptionalUser, SettingsDep, Uow
 from rendezvous.api.errors import ApiError
 from rendezvous.api.openapi import documented
+from rendezvous.api.query import IdPath
 from rendezvous.api.replies import success
 from rendezvous.api.schemas.event_types import (
     CreateEventTypeInput,
@@ -156,7 +157,7 @@ async def create_event_type(
     **documented(Success[EventTypeOutput], example=examples.EVENT_TYPE, versions=VERSIONS),
 )
 async def get_event_type(
-    eventTypeId: int, user: CurrentUser, uow: Uow, settings: SettingsDep
+    eventTypeId: IdPath, user: CurrentUser, uow: Uow, settings: SettingsDep
 ) -> Response:
     event_type = await service.get_event_type(uow, user, eventTypeId)
     return success(_output(event_type, user, settings))
@@ -186,7 +187,7 @@ def _patcher(body: UpdateEventTypeInput) -> service.ApplyPatch:
     ),
 )
 async def update_event_type(
-    eventTypeId: int,
+    eventTypeId: IdPath,
     body: UpdateEventTypeInput,
     user: CurrentUser,
     uow: Uow,
@@ -202,7 +203,7 @@ async def update_event_type(
     summary="Delete one of my event types",
     **documented(Success[DeletedEventType], versions=VERSIONS),
 )
-async def delete_event_type(eventTypeId: int, user: CurrentUser, uow: Uow) -> Response:
+async def delete_event_type(eventTypeId: IdPath, user: CurrentUser, uow: Uow) -> Response:
     event_type = await service.delete_event_type(uow, user, eventTypeId)
     return success(
         {

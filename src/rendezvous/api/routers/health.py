@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from rendezvous.api.middleware import RETRY_AFTER
 from rendezvous.db.engine import ping
 
 router = APIRouter(tags=["Operations"])
@@ -21,6 +22,8 @@ class Health(BaseModel):
 @router.get(
     "/health",
     summary="Liveness and database check",
+    description="200 when the database answers; 503 with `Retry-After` when it cannot be "
+    "reached (within 5 seconds).",
     response_model=None,
     responses={
         200: {"model": Health, "description": "Up, and the database answers"},
@@ -29,5 +32,9 @@ class Health(BaseModel):
 )
 async def health(request: Request) -> Any:
     if not await ping(request.app.state.engine):
-        return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
+        return JSONResponse(
+            {"status": "error", "database": "unreachable"},
+            status_code=503,
+            headers={"Retry-After": str(RETRY_AFTER)},
+        )
     return {"status": "ok", "database": "ok"}

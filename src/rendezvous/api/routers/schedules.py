@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.responses import Response
 
 from rendezvous.api import examples
 from rendezvous.api.deps import Clock, CurrentUser, Uow
 from rendezvous.api.openapi import documented
+from rendezvous.api.query import IdPath
 from rendezvous.api.replies import reply, success
 from rendezvous.api.schemas.outputs import ScheduleOutput, StatusOnly, Success
 from rendezvous.api.schemas.schedules import (
@@ -26,6 +28,22 @@ router = APIRouter(prefix="/v2/schedules", tags=["Schedules"])
 
 # Cal.com's schedules version; the header is not needed (a missing or other value is the same).
 VERSIONS = ("2024-06-11",)
+
+
+class ScheduleIdSegment(Convertor[str]):
+    """Any path segment but ``default``: that name belongs to the GET /default route, so PATCH or
+    DELETE on it is a 405 (with ``Allow: GET``), not an id that failed to parse."""
+
+    regex = "(?!default$)[^/]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("schedule_id", ScheduleIdSegment())
 
 
 def _output(view: ScheduleView) -> dict[str, Any]:
@@ -80,21 +98,21 @@ async def get_default_schedule(user: CurrentUser, uow: Uow) -> Response:
 
 
 @router.get(
-    "/{scheduleId}",
+    "/{scheduleId:schedule_id}",
     summary="Get a schedule",
     **documented(Success[ScheduleOutput], example=examples.SCHEDULE, versions=VERSIONS),
 )
-async def get_schedule(scheduleId: int, user: CurrentUser, uow: Uow) -> Response:
+async def get_schedule(scheduleId: IdPath, user: CurrentUser, uow: Uow) -> Response:
     return success(_output(await schedules.get_schedule(uow, user, scheduleId)))
 
 
 @router.patch(
-    "/{scheduleId}",
+    "/{scheduleId:schedule_id}",
     summary="Update a schedule (only the fields sent)",
     **documented(Success[ScheduleOutput], example=examples.SCHEDULE, versions=VERSIONS),
 )
 async def update_schedule(
-    scheduleId: int, body: UpdateScheduleInput, user: CurrentUser, uow: Uow, now: Clock
+    scheduleId: IdPath, body: UpdateScheduleInput, user: CurrentUser, uow: Uow, now: Clock
 ) -> Response:
     changes: dict[str, Any] = {
         name: getattr(body, name)
@@ -110,10 +128,10 @@ async def update_schedule(
 
 
 @router.delete(
-    "/{scheduleId}",
+    "/{scheduleId:schedule_id}",
     summary="Delete a schedule",
     **documented(StatusOnly, errors=(409,), example={"status": "success"}, versions=VERSIONS),
 )
-async def delete_schedule(scheduleId: int, user: CurrentUser, uow: Uow, now: Clock) -> Response:
+async def delete_schedule(scheduleId: IdPath, user: CurrentUser, uow: Uow, now: Clock) -> Response:
     await schedules.delete_schedule(uow, user, scheduleId, now)
     return reply({"status": "success"})

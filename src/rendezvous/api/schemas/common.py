@@ -50,6 +50,14 @@ Locale = Literal[
 ]  # fmt: skip
 
 
+def _unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def nul_path(value: Any) -> tuple[str | int, ...] | None:
     """Where in a JSON value a string (or key) holds the NUL character, or None.
 
@@ -62,6 +70,21 @@ def nul_path(value: Any) -> tuple[str | int, ...] | None:
             for key in item:
                 if isinstance(key, str) and "\x00" in key:
                     return (*where, key)
+    return None
+
+
+def surrogate_path(value: Any) -> tuple[str | int, ...] | None:
+    """Where in a JSON value a string (or key) holds a lone UTF-16 surrogate, or None.
+
+    JSON allows ``"\\ud800"`` escapes that no UTF-8 text can hold, so nothing could store or
+    echo them: such input is refused up front (issue 9 item 5). Iterative, like ``nul_path``."""
+    for item, _, where in walk_json(value):
+        if isinstance(item, str) and not _unicode(item):
+            return where
+        if isinstance(item, dict):
+            for key in item:
+                if isinstance(key, str) and not _unicode(key):
+                    return (*where, key.encode("utf-8", "replace").decode())
     return None
 
 
@@ -90,6 +113,9 @@ class WireModel(BaseModel):
             shown = tuple(k.replace("\x00", "") if isinstance(k, str) else k for k in found)
             named = ".".join(str(k) for k in shown) or "body"
             fail_at(shown, f"text may not contain the NUL character (\\u0000): {named}")
+        lone = surrogate_path(data)
+        if lone is not None:
+            fail_at(lone, "text may not contain a lone UTF-16 surrogate (\\ud800–\\udfff)")
         control = text_problem(data)
         if control is not None:
             at, char = control
@@ -129,7 +155,7 @@ def check_time_zone(value: str) -> str:
 TimeZoneName = Annotated[str, AfterValidator(check_time_zone)]
 
 
-MAX_ID = 2_147_483_647  # ids are 32-bit integers in PostgreSQL
+MAX_ID = 2_147_483_647  # ids are 32-bit integers in PostgreSQL (INTEGER, SERIAL)
 # Instants outside EARLIEST_YEAR..LATEST_YEAR (domain.bounds) are refused, not overflowed.
 
 

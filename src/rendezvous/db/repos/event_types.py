@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rendezvous.db import tables as t
+from rendezvous.db.repos.integrity import is_foreign_key_violation
 from rendezvous.db.repos.schedules import to_schedule
 from rendezvous.db.repos.users import to_user
 from rendezvous.domain.accounts import User
@@ -103,12 +104,17 @@ class EventTypeRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def _flush(self, slug: str) -> None:
-        """Flush; a concurrent writer that took the slug first makes this a 409, not a 500
-        (the service checks first; the UNIQUE (owner_id, slug) constraint settles races)."""
+    async def _flush(self, slug: str, schedule_id: int | None) -> None:
+        """Flush; a concurrent writer that took the slug first, or deleted the schedule, makes
+        this a 409, not a 500 (the service checks first; the UNIQUE (owner_id, slug) constraint
+        and the schedule foreign key settle races)."""
         try:
             await self.session.flush()
         except IntegrityError as exc:
+            if is_foreign_key_violation(exc):
+                raise Conflict(
+                    f"Schedule with id={schedule_id} was deleted while this request ran"
+                ) from None
             if "unique" not in str(exc.orig).lower():
                 raise
             raise Conflict(f"You already have an event type with slug '{slug}'") from None
@@ -143,7 +149,7 @@ class EventTypeRepo:
             **rule_columns(rules),
         )
         self.session.add(row)
-        await self._flush(slug)
+        await self._flush(slug, schedule_id)
         return to_event_type(row)
 
     async def update(
@@ -166,7 +172,7 @@ class EventTypeRepo:
         for name, value in rule_columns(rules).items():
             setattr(row, name, value)
         row.updated_at = now
-        await self._flush(slug)
+        await self._flush(slug, schedule_id)
         return to_event_type(row)
 
     async def get(self, event_type_id: int) -> EventType | None:

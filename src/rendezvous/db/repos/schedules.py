@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rendezvous.db import tables as t
+from rendezvous.db.repos.integrity import references_held
 from rendezvous.domain.schedules import StoredSchedule
 
 
@@ -75,4 +76,10 @@ class ScheduleRepo:
         return to_schedule(row)
 
     async def remove(self, schedule_id: int) -> None:
-        await self.session.execute(delete(t.Schedule).where(t.Schedule.id == schedule_id))
+        """Delete; Conflict if an event type or a user's default still refers to it (the
+        foreign keys refuse, whatever a concurrent request committed after the caller checked)."""
+        await references_held(
+            self.session.execute(delete(t.Schedule).where(t.Schedule.id == schedule_id)),
+            f"Schedule with id={schedule_id} came into use while it was being deleted: "
+            "an event type or your default schedule now refers to it",
+        )

@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rendezvous.db import tables as t
+from rendezvous.db.repos.integrity import references_held
 from rendezvous.domain.accounts import ApiKey, User
 
 
@@ -84,7 +85,10 @@ class UserRepo:
         for name, value in fields.items():
             setattr(row, "metadata_" if name == "metadata" else name, value)
         row.updated_at = now
-        await self.session.flush()
+        await references_held(
+            self.session.flush(),
+            f"Schedule with id={row.default_schedule_id} was deleted while this request ran",
+        )
         return to_user(row)
 
 
