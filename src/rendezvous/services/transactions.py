@@ -49,12 +49,15 @@ def _canonical(body: bytes) -> bytes:
 async def run(
     uow: UnitOfWork,
     work: Callable[[], Awaitable[T]],
-    render: Callable[[T], Awaitable[Response]],
+    render: Callable[[T], Response],
     *,
     now: datetime,
     idempotency: IdempotencyKey | None = None,
 ) -> Response:
     """Run one write use case in one transaction and return its (status, body).
+
+    ``render`` turns the use case's result into the answer; it is pure (the result carries all
+    it needs), and runs before the commit so the answer can be stored with the change.
 
     With an idempotency key, the first response is stored with the change and replayed to every
     retry with the same key and request; the same key with another request is a 422. Two
@@ -88,7 +91,7 @@ async def run(
             if attempt + 1 < ATTEMPTS:
                 continue
             raise
-        status, body = await render(result)
+        status, body = render(result)
         if idempotency is not None:
             await uow.idempotency.store(
                 idempotency.scope, idempotency.key, status_code=status, response=body

@@ -8,142 +8,23 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    ColumnElement,
-    Select,
-    and_,
     asc,
     delete,
     desc,
     exists,
-    false,
     func,
-    or_,
     select,
     union,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from rendezvous.db import tables as t
 from rendezvous.db.repos import holds
+from rendezvous.db.repos.booking_filters import SORT_COLUMNS, list_queries
+from rendezvous.db.repos.booking_rows import to_attendee, to_booking
 from rendezvous.domain.bookings import ACTIVE, Attendee, Booking, BookingFilters
 from rendezvous.domain.models import BookedTime
-
-
-def to_attendee(row: t.Attendee) -> Attendee:
-    return Attendee(
-        name=row.name,
-        email=row.email,
-        time_zone=row.time_zone,
-        language=row.language,
-        phone_number=row.phone_number,
-        seat_uid=row.seat_uid,
-        responses=dict(row.responses or {}),
-        metadata=dict(row.metadata_ or {}),
-        absent=row.absent,
-        created_at=row.created_at,
-    )
-
-
-def to_booking(
-    row: t.Booking, attendees: Sequence[Attendee] = (), host_ids: Sequence[int] = ()
-) -> Booking:
-    return Booking(
-        id=row.id,
-        uid=row.uid,
-        user_id=row.user_id,
-        event_type_id=row.event_type_id,
-        title=row.title,
-        description=row.description,
-        status=row.status,  # type: ignore[arg-type]
-        start=row.start_at,
-        end=row.end_at,
-        location=row.location,
-        meeting_url=row.meeting_url,
-        metadata=dict(row.metadata_ or {}),
-        responses=dict(row.responses or {}),
-        guests=list(row.guests or []),
-        ics_uid=row.ics_uid,
-        recurring_uid=row.recurring_uid,
-        seated=row.seated,
-        absent_host=row.absent_host,
-        cancellation_reason=row.cancellation_reason,
-        cancelled_by_email=row.cancelled_by_email,
-        rejection_reason=row.rejection_reason,
-        rescheduling_reason=row.rescheduling_reason,
-        rescheduled_by_email=row.rescheduled_by_email,
-        rescheduled_from_uid=row.rescheduled_from_uid,
-        rescheduled_to_uid=row.rescheduled_to_uid,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        attendees=tuple(attendees),
-        host_ids=tuple(host_ids) or (row.user_id,),
-    )
-
-
-def _status(
-    name: str, status: Any, end: Any, now: datetime, recurring_uid: Any
-) -> ColumnElement[bool]:
-    """Cal.com's status filters (contract §3.3) over whichever table carries the columns
-    (``recurring`` needs the bookings table: its caller joins it)."""
-    live: ColumnElement[bool] = status.in_(ACTIVE)
-    if name == "upcoming":
-        return and_(live, end >= now)
-    if name == "recurring":
-        return and_(live, end >= now, recurring_uid.is_not(None))
-    if name == "past":
-        return and_(live, end <= now)
-    if name == "cancelled":
-        cancelled: ColumnElement[bool] = status.in_(("cancelled", "rejected"))
-        return cancelled
-    return and_(status == "pending", end >= now)  # unconfirmed
-
-
-def _booking_conditions(f: BookingFilters) -> list[ColumnElement[bool]]:
-    """Filters only the bookings table (or its attendees) can answer."""
-    b = t.Booking
-    conditions: list[ColumnElement[bool]] = []
-    # An alias: the "bookings I attend" source already joins attendees, which would otherwise
-    # be correlated away from these subqueries.
-    other = aliased(t.Attendee)
-    if f.attendee_email:
-        conditions.append(
-            exists().where(
-                other.booking_id == b.id, func.lower(other.email) == f.attendee_email.lower()
-            )
-        )
-    if f.attendee_name:
-        conditions.append(
-            exists().where(
-                other.booking_id == b.id, func.lower(other.name) == f.attendee_name.lower()
-            )
-        )
-    if f.booking_uid:
-        conditions.append(b.uid == f.booking_uid)
-    if f.event_type_ids:
-        conditions.append(b.event_type_id.in_(f.event_type_ids))
-    if f.team_ids:
-        conditions.append(
-            b.event_type_id.in_(select(t.EventType.id).where(t.EventType.team_id.in_(f.team_ids)))
-        )
-    if f.after_created is not None:
-        conditions.append(b.created_at >= f.after_created)
-    if f.before_created is not None:
-        conditions.append(b.created_at <= f.before_created)
-    if f.after_updated is not None:
-        conditions.append(b.updated_at >= f.after_updated)
-    if f.before_updated is not None:
-        conditions.append(b.updated_at <= f.before_updated)
-    return conditions
-
-
-_SORT_COLUMNS = {
-    "start": t.Booking.start_at,
-    "end": t.Booking.end_at,
-    "created": t.Booking.created_at,
-    "updated": t.Booking.updated_at,
-}
 
 
 class BookingRepo:
@@ -219,49 +100,6 @@ class BookingRepo:
         row = await self.session.scalar(query)
         return (await self._hydrate([row]))[0] if row else None
 
-    def _list_queries(
-        self, f: BookingFilters, *, user_id: int, email: str | None, now: datetime
-    ) -> tuple[Select[int, datetime], Select[int, datetime]]:
-        """The two sources of "bookings I can see" as (booking id, start) selects, each with
-        every filter: the ones I host (from booking_hosts' own index, joining bookings only for
-        filters it does not carry) and the ones I attend (by my verified email; the organizer
-        is always a host). Kept apart because an OR of the two cannot use an index. Without a
-        verified email the second source is empty."""
-        h, b = t.BookingHost, t.Booking
-        extra = _booking_conditions(f)
-        needs_join = bool(extra) or "recurring" in f.statuses
-        hosted = select(h.booking_id.label("id"), h.start_at.label("start")).where(
-            h.user_id == user_id, *extra
-        )
-        if needs_join:
-            hosted = hosted.join(b, b.id == h.booking_id)
-        attended = (
-            select(b.id.label("id"), b.start_at.label("start"))
-            .join(t.Attendee, t.Attendee.booking_id == b.id)
-            # false() when unverified: a self-asserted address attends nothing.
-            .where(t.Attendee.email == email if email else false(), *extra)
-            .distinct()
-        )
-        for query_cols in ("hosted", "attended"):
-            if query_cols == "hosted":
-                status, start, end = h.status, h.start_at, h.end_at
-            else:
-                status, start, end = b.status, b.start_at, b.end_at
-            conditions: list[ColumnElement[bool]] = []
-            if f.statuses:
-                conditions.append(
-                    or_(*(_status(n, status, end, now, b.recurring_uid) for n in f.statuses))
-                )
-            if f.after_start is not None:
-                conditions.append(start >= f.after_start)
-            if f.before_end is not None:
-                conditions.append(end <= f.before_end)
-            if query_cols == "hosted":
-                hosted = hosted.where(*conditions)
-            else:
-                attended = attended.where(*conditions)
-        return hosted, attended
-
     async def list_visible(
         self,
         filters: BookingFilters,
@@ -277,7 +115,7 @@ class BookingRepo:
 
         Sorted by start (the default), each source is read in index order and cut at
         skip + take, so a host with 100,000 bookings pages in milliseconds."""
-        hosted, attended = self._list_queries(filters, user_id=user_id, email=email, now=now)
+        hosted, attended = list_queries(filters, user_id=user_id, email=email, now=now)
         also_hosted = exists().where(
             t.BookingHost.booking_id == attended.selected_columns.id,
             t.BookingHost.user_id == user_id,
@@ -305,7 +143,7 @@ class BookingRepo:
         else:
             ids = union(hosted, attended).subquery()
         order_by = [
-            _SORT_COLUMNS[c].desc() if d == "desc" else _SORT_COLUMNS[c].asc() for c, d in sort
+            SORT_COLUMNS[c].desc() if d == "desc" else SORT_COLUMNS[c].asc() for c, d in sort
         ]
         tie = t.Booking.id.desc() if sort[0][1] == "desc" else t.Booking.id.asc()
         rows = await self.session.scalars(

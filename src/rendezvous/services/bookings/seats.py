@@ -1,0 +1,73 @@
+"""Take a seat of a seated event type: join the seated booking at a start, or open it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from rendezvous.domain.booking_draft import (
+    Draft,
+    NewBooking,
+    check_seat_joinable,
+    draft_booking,
+    hold_of,
+)
+from rendezvous.domain.bookings import Booking
+from rendezvous.domain.event_types import EventType
+from rendezvous.services.bookings.common import Context, Outcome, find_booking, new_uid, outcome
+from rendezvous.services.ports import UnitOfWork
+from rendezvous.services.slots import Host, bookable_slot
+
+
+async def take_seat(
+    uow: UnitOfWork,
+    new: NewBooking,
+    ctx: Context,
+    event_type: EventType,
+    host: Host,
+    length: int,
+    responses: Mapping[str, Any],
+    *,
+    moved_from: Booking | None = None,
+    moved_by: str | None = None,
+) -> Outcome:
+    """Book a seat at ``new.start``. Seats are counted under the booking's row lock, so
+    concurrent attendees cannot overfill it. ``moved_from``: the booking a rescheduled seat
+    leaves (notified as a reschedule, not a creation)."""
+    await bookable_slot(uow, event_type, host, new.start, now=ctx.now, duration=length)
+    seat_uid = new_uid()
+    existing = await uow.bookings.seated_at(event_type.id, new.start, lock=True)
+    if existing is None:
+        draft = Draft(uid=new_uid(), now=ctx.now, video_url_template=ctx.video_url_template,
+                      hosts=[host.user])  # fmt: skip
+        booking = draft_booking(
+            new, draft, event_type, new.start, length, responses, seat_uid=seat_uid
+        )
+        booking = replace(booking, rescheduled_from_uid=moved_from.uid if moved_from else None)
+        booking = await uow.bookings.add(booking, hold=hold_of(event_type, booking), now=ctx.now)
+    else:
+        check_seat_joinable(
+            existing,
+            seats=event_type.rules.seats_per_slot or 0,
+            length=length,
+            asked_length=new.length,
+            email=new.attendee.email,
+        )
+        seat = replace(
+            new.attendee,
+            seat_uid=seat_uid,
+            created_at=ctx.now,
+            responses={"name": new.attendee.name, "email": new.attendee.email, **responses},
+            metadata=dict(new.metadata),
+        )
+        await uow.bookings.add_seat(existing.id, seat)
+        await uow.bookings.touch(existing.id, ctx.now)
+        booking = await find_booking(uow, existing.uid)
+    mine = [a for a in booking.attendees if a.seat_uid == seat_uid]
+    notify = ctx.notifications(uow)
+    if moved_from is None:
+        await notify.created(booking, event_type, attendees=mine)
+    else:
+        await notify.rescheduled(booking, event_type, old=moved_from, by=moved_by, attendees=mine)
+    return await outcome(uow, [booking], event_type, seat_uid=seat_uid, known=[host.user])
