@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from rendezvous.domain.models import PeriodLimits
-from tests.api.test_bookings_api import TUE_10, attendee, book, outbox_topics
+from tests.api.helpers import TUE_10, attendee, book, outbox_topics
 
 ET_HEADERS = {"cal-api-version": "2024-06-14"}
 SEATS = {"seatsPerTimeSlot": 3, "showAttendeeInfo": True, "showAvailabilityCount": True}

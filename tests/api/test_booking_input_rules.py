@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.test_bookings_api import TUE_10, attendee, book
+from tests.api.helpers import TUE_10, attendee, book
 
 ET_HEADERS = {"cal-api-version": "2024-06-14"}
 SEATS = {"seatsPerTimeSlot": 3, "showAttendeeInfo": True, "showAvailabilityCount": True}

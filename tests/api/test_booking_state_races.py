@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.api.test_bookings_api import TUE_10, book
+from tests.api.helpers import TUE_10, book
 
 POLICY = {"type": "always", "blockUnconfirmedBookingsInBooker": True}
 
@@ -18,7 +18,7 @@ async def test_of_five_concurrent_confirms_one_wins(client, make_user, make_even
         *(client.post(f"/v2/bookings/{uid}/confirm", headers=bob.auth) for _ in range(5))
     )
     assert sorted(r.status_code for r in responses) == [200, 422, 422, 422, 422]
-    from tests.api.test_bookings_api import outbox_topics
+    from tests.api.helpers import outbox_topics
 
     assert (await outbox_topics(db, uid)).count("BOOKING_CONFIRMED") == 1
 

@@ -3,39 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
 
-# The default clock is Monday 2030-01-07 08:00 UTC; default schedules are Mon–Fri 09:00–17:00.
-TUE_10 = "2030-01-08T10:00:00Z"
-
-
-def attendee(name: str = "Jane Doe", email: str = "jane@example.com") -> dict:
-    return {"name": name, "email": email, "timeZone": "America/New_York"}
-
-
-async def book(client, event_type_id: int, start: str = TUE_10, **extra):
-    body = {"start": start, "eventTypeId": event_type_id, "attendee": attendee()} | extra
-    return await client.post("/v2/bookings", json=body)
-
-
-async def slot_starts(client, event_type_id: int, day: str = "2030-01-08") -> list[str]:
-    response = await client.get(
-        "/v2/slots", params={"eventTypeId": event_type_id, "start": day, "end": day}
-    )
-    return [s["start"] for s in response.json()["data"].get(day, [])]
-
-
-async def outbox_topics(db, uid: str) -> list[str]:
-    async with db.connect() as conn:
-        rows = await conn.execute(
-            text("SELECT topic FROM outbox WHERE booking_uid = :uid ORDER BY id"), {"uid": uid}
-        )
-        return [r[0] for r in rows]
-
-
-async def occupancy_count(db) -> int:
-    async with db.connect() as conn:
-        return int((await conn.execute(text("SELECT count(*) FROM occupancy"))).scalar_one())
+from tests.api.helpers import TUE_10, attendee, book, occupancy_count, outbox_topics, slot_starts
 
 
 async def test_the_seed_body_books_a_slot(client, make_user, make_event_type, db):

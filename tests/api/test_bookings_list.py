@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from tests.api.test_bookings_api import attendee, book
+from tests.api.helpers import attendee, book
 
 
 async def make_bookings(

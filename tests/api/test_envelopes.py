@@ -4,17 +4,7 @@ from __future__ import annotations
 
 import logging
 
-import httpx
-
-
-def assert_error(response: httpx.Response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert body["status"] == "error"
-    assert body["error"]["code"] == code
-    assert body["message"] == body["error"]["message"]
-    assert body["timestamp"].endswith("Z")
-    return body
+from tests.api.helpers import assert_error
 
 
 async def test_malformed_json_is_a_400(client, make_user):

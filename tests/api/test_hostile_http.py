@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.api.test_envelopes import assert_error
+from tests.api.helpers import assert_error
 
 BEYOND_INT32 = 2**31  # PostgreSQL's INTEGER ids end at 2^31 - 1
 BEYOND_INT64 = 2**63  # SQLite's at 2^63 - 1

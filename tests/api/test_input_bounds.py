@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from tests.api.test_bookings_api import TUE_10, attendee, book
+from tests.api.helpers import TUE_10, attendee, book
 
 ET = {"cal-api-version": "2024-06-14"}
 SCHED = {"cal-api-version": "2024-06-11"}

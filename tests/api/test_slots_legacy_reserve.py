@@ -3,7 +3,7 @@ DELETE /v2/slots/selected-slot, holding a slot exactly like POST /v2/slots/reser
 
 from __future__ import annotations
 
-from tests.api.test_bookings_api import TUE_10, book, slot_starts
+from tests.api.helpers import TUE_10, book, slot_starts
 
 TEN = "2030-01-08T10:00:00.000Z"
 

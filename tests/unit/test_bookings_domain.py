@@ -11,10 +11,10 @@ from rendezvous.domain.bookings import (
     Booking,
     check_can_change,
     check_pending,
-    needs_confirmation,
     occurrences,
     render_title,
 )
+from rendezvous.domain.event_type_settings import parse_booking_settings
 
 NOW = datetime(2030, 1, 7, 8, 0, tzinfo=UTC)
 
@@ -96,27 +96,31 @@ def test_a_custom_title_fills_its_variables():
 )
 def test_confirmation_is_needed_per_policy(policy, hours_ahead, expected):
     start = NOW + timedelta(hours=hours_ahead)
-    assert needs_confirmation(policy, start=start, now=NOW) is expected
+    parsed = parse_booking_settings({"confirmationPolicy": policy}).confirmation
+    assert (parsed is not None and parsed.needs_confirmation(start, NOW)) is expected
 
 
 def test_cancelled_and_rejected_bookings_cannot_change():
     for status in ("cancelled", "rejected"):
         with pytest.raises(errors.WrongState):
-            check_can_change(booking(status), action="cancel", setting=None, now=NOW)
+            check_can_change(booking(status), action="cancel", policy=None, now=NOW)
 
 
 def test_disabled_rescheduling_with_minutes_before_only_blocks_late_changes():
-    setting = {"disabled": True, "minutesBefore": 120}
+    policy = parse_booking_settings(
+        {"disableRescheduling": {"disabled": True, "minutesBefore": 120}}
+    ).no_rescheduling
     early = booking(start=NOW + timedelta(hours=3))
-    check_can_change(early, action="reschedule", setting=setting, now=NOW)
+    check_can_change(early, action="reschedule", policy=policy, now=NOW)
     late = booking(start=NOW + timedelta(hours=1))
     with pytest.raises(errors.RuleViolation, match="within 120 minutes"):
-        check_can_change(late, action="reschedule", setting=setting, now=NOW)
+        check_can_change(late, action="reschedule", policy=policy, now=NOW)
 
 
 def test_disabled_cancelling_blocks_every_cancel():
     with pytest.raises(errors.RuleViolation):
-        check_can_change(booking(), action="cancel", setting={"disabled": True}, now=NOW)
+        policy = parse_booking_settings({"disableCancelling": {"disabled": True}}).no_cancelling
+        check_can_change(booking(), action="cancel", policy=policy, now=NOW)
 
 
 def test_only_pending_bookings_can_be_confirmed():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import pytest
@@ -12,13 +11,9 @@ from rendezvous.api.schemas.schedules import (
     DEFAULT_AVAILABILITY,
     CreateScheduleInput,
     UpdateScheduleInput,
-    availability_from_rules,
     availability_items,
     override_items,
-    override_windows,
-    overrides_from_windows,
     schedule_output,
-    weekly_rules,
 )
 
 
@@ -185,7 +180,9 @@ def test_midnight_to_midnight_marks_a_day_off():
     inp = CreateScheduleInput.model_validate(
         schedule(overrides=[override("2050-05-20", "00:00", "00:00")])
     )
-    assert override_windows(override_items(inp.overrides)) == [(date(2050, 5, 20), 0, 0)]
+    assert override_items(inp.overrides) == [
+        {"date": "2050-05-20", "startTime": "00:00", "endTime": "00:00"}
+    ]
 
 
 @pytest.mark.parametrize(
@@ -231,34 +228,3 @@ def test_a_patch_checks_its_windows_like_a_create():
     assert list(errors(UpdateScheduleInput, body)) == ["availability.0.endTime"]
     body = {"overrides": [override("2050-02-29", "10:00", "11:00")]}
     assert list(errors(UpdateScheduleInput, body)) == ["overrides.0.date"]
-
-
-# --- pure conversions ---------------------------------------------------------------------------
-
-
-def test_weekly_rules_use_iso_weekdays_and_minutes_with_24_00_as_1440():
-    items = [window(["Monday", "Sunday"], "09:30", "24:00")]
-    assert weekly_rules(items) == [(1, 570, 1440), (7, 570, 1440)]
-
-
-def test_rules_group_back_into_one_item_per_window():
-    rules = [(1, 540, 1020), (2, 540, 1020), (3, 600, 660), (5, 540, 1020)]
-    assert availability_from_rules(rules) == [
-        {"days": ["Monday", "Tuesday", "Friday"], "startTime": "09:00", "endTime": "17:00"},
-        {"days": ["Wednesday"], "startTime": "10:00", "endTime": "11:00"},
-    ]
-
-
-def test_stored_items_round_trip_through_rules():
-    items = [
-        window(["Monday", "Tuesday"], "08:00", "12:00"),
-        window(["Saturday"], "10:00", "24:00"),
-    ]
-    assert availability_from_rules(weekly_rules(items)) == items
-
-
-def test_overrides_round_trip_through_windows():
-    items = [override("2050-05-20", "00:00", "00:00"), override("2050-05-21", "18:00", "21:00")]
-    windows = override_windows(items)
-    assert windows == [(date(2050, 5, 20), 0, 0), (date(2050, 5, 21), 1080, 1260)]
-    assert overrides_from_windows(windows) == items

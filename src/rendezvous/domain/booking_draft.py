@@ -16,8 +16,6 @@ from rendezvous.domain.bookings import (
     Attendee,
     Booking,
     Status,
-    blocks_when_pending,
-    needs_confirmation,
     occurrences,
     render_title,
 )
@@ -51,7 +49,7 @@ class NewBooking:
 
 def check_booker(event_type: EventType, caller_id: int | None) -> None:
     """Who may book the event type (``caller_id`` None: anonymous); raises Forbidden."""
-    if event_type.settings.get("bookingRequiresAuthentication"):
+    if event_type.booking.requires_authentication:
         if caller_id is None:
             raise errors.Forbidden("This event type can only be booked by an authenticated user")
         if caller_id != event_type.owner_id:
@@ -60,13 +58,12 @@ def check_booker(event_type: EventType, caller_id: int | None) -> None:
 
 def check_guests(event_type: EventType, guests: Sequence[str]) -> None:
     """Guests may come along unless the event type disables them or is seated; InvalidInput."""
-    if guests and (event_type.settings.get("disableGuests") or event_type.is_seated):
+    if guests and (event_type.booking.guests_disabled or event_type.is_seated):
         raise errors.InvalidInput("This event type does not allow guests", {"fields": ["guests"]})
 
 
 def is_recurring(event_type: EventType) -> bool:
-    recurrence: Mapping[str, Any] = event_type.settings.get("recurrence") or {}
-    return bool(recurrence) and not recurrence.get("disabled")
+    return event_type.booking.recurrence is not None
 
 
 def series_starts(
@@ -75,17 +72,17 @@ def series_starts(
     """The starts one request books: ``start`` alone, or every occurrence of a recurring event
     type (``count`` of them, at most its stored occurrences) in the host's ``time_zone``.
     Raises InvalidInput for a count over the limit or a series ending past the supported year."""
-    if not is_recurring(event_type):
+    recurrence = event_type.booking.recurrence
+    if recurrence is None:
         return [start]
-    recurrence: Mapping[str, Any] = event_type.settings["recurrence"]
     # min(): an event type stored before occurrences were bounded cannot ask for more.
-    limit = min(int(recurrence["occurrences"]), MAX_OCCURRENCES)
+    limit = min(recurrence.occurrences, MAX_OCCURRENCES)
     count = count or limit
     if count > limit:
         raise errors.InvalidInput(
             f"recurrenceCount may be at most {limit}", {"fields": ["recurrenceCount"]}
         )
-    frequency, interval = str(recurrence["frequency"]), int(recurrence.get("interval", 1))
+    frequency, interval = recurrence.frequency, recurrence.interval
     if not recurrence_fits(start.year, frequency, interval, count):
         raise errors.InvalidInput(
             f"{count} occurrences every {interval} {frequency} would end after the year "
@@ -112,9 +109,8 @@ def holds_time(booking: Booking, event_type: EventType) -> bool:
     event type blocks unconfirmed bookings."""
     if booking.status == "accepted":
         return True
-    return booking.status == "pending" and blocks_when_pending(
-        event_type.settings.get("confirmationPolicy")
-    )
+    policy = event_type.booking.confirmation
+    return booking.status == "pending" and policy is not None and policy.blocks_unconfirmed
 
 
 def hold_of(event_type: EventType, booking: Booking) -> list[HeldSpan]:
@@ -123,8 +119,8 @@ def hold_of(event_type: EventType, booking: Booking) -> list[HeldSpan]:
 
 
 def initial_status(event_type: EventType, start: datetime, now: datetime) -> Status:
-    policy = event_type.settings.get("confirmationPolicy")
-    return "pending" if needs_confirmation(policy, start=start, now=now) else "accepted"
+    policy = event_type.booking.confirmation
+    return "pending" if policy and policy.needs_confirmation(start, now) else "accepted"
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +144,7 @@ def _title(
 ) -> str:
     """The booker's own title, else the event type's custom name rendered, else the default."""
     return str(responses.get("title") or "") or render_title(
-        event_type.settings.get("customName"),
+        event_type.booking.custom_name,
         event_title=event_type.title,
         organizer=organizer.name or organizer.username,
         scheduler=scheduler,
@@ -172,10 +168,9 @@ def draft_booking(
     its organizer is the first host. Raises InvalidInput for a location the event type does
     not offer."""
     uid, now, organizer_user = draft.uid, draft.now, draft.hosts[0]
-    settings = event_type.settings
     location = resolve_location(
         new.location,
-        settings.get("locations"),
+        event_type.booking.locations,
         uid=uid,
         video_url_template=draft.video_url_template,
         meeting_url=new.meeting_url,

@@ -10,6 +10,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from rendezvous.domain import errors
+from rendezvous.domain.event_type_settings import ChangePolicy
 
 Status = Literal["accepted", "pending", "cancelled", "rejected"]
 ACTIVE: tuple[Status, ...] = ("accepted", "pending")
@@ -108,26 +109,6 @@ def render_title(
     return title.strip() or default_title(event_title, organizer, scheduler)
 
 
-def needs_confirmation(policy: Mapping[str, Any] | None, *, start: datetime, now: datetime) -> bool:
-    """``confirmationPolicy``: "always", or "time" = only when booked with less notice than
-    the threshold (Cal.com's requiresConfirmationThreshold)."""
-    if not policy or policy.get("disabled"):
-        return False
-    if policy.get("type") == "always":
-        return True
-    threshold = policy.get("noticeThreshold") or {}
-    count = int(threshold.get("count", 0))
-    unit = threshold.get("unit", "minutes")
-    limit = timedelta(hours=count) if unit == "hours" else timedelta(minutes=count)
-    return start - now < limit
-
-
-def blocks_when_pending(policy: Mapping[str, Any] | None) -> bool:
-    return bool(
-        policy and not policy.get("disabled") and policy.get("blockUnconfirmedBookingsInBooker")
-    )
-
-
 def _add_months(day: date, months: int) -> date | None:
     """The same day-of-month ``months`` later, or None when that month has no such day."""
     index = day.month - 1 + months
@@ -174,16 +155,18 @@ def check_can_change(
     booking: Booking,
     *,
     action: Literal["cancel", "reschedule"],
-    setting: Mapping[str, Any] | None,
+    policy: ChangePolicy | None,
     now: datetime,
 ) -> None:
-    """``disableCancelling`` / ``disableRescheduling`` (with ``minutesBefore``) and state."""
+    """Whether the booking can be cancelled or rescheduled: it is still active, and the event
+    type's ``policy`` (``disableCancelling`` / ``disableRescheduling``) allows it now.
+    Raises WrongState or RuleViolation."""
     if booking.status in ("cancelled", "rejected"):
         verb = "cancelled" if action == "cancel" else "rescheduled"
         raise errors.WrongState(f"A {booking.status} booking cannot be {verb}")
-    if setting and setting.get("disabled"):
-        minutes_before = setting.get("minutesBefore")
-        if minutes_before is None or booking.start - now < timedelta(minutes=int(minutes_before)):
+    if policy is not None:
+        minutes_before = policy.minutes_before
+        if minutes_before is None or booking.start - now < timedelta(minutes=minutes_before):
             what = "Cancelling" if action == "cancel" else "Rescheduling"
             detail = f" within {minutes_before} minutes of the start" if minutes_before else ""
             raise errors.RuleViolation(f"{what} is disabled for this event type{detail}")

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from rendezvous.domain.event_type_settings import BookingSettings, parse_booking_settings
 from rendezvous.domain.models import EventRules
 
 
@@ -22,6 +23,11 @@ class EventType:
     hidden: bool = False
     schedule_id: int | None = None
     position: int = 0
+    # ``settings`` parsed once, for the booking code (not an argument: always derived).
+    booking: BookingSettings = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "booking", parse_booking_settings(self.settings))
 
     @property
     def is_seated(self) -> bool:

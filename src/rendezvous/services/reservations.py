@@ -8,10 +8,11 @@ from datetime import datetime, timedelta
 from rendezvous.domain.accounts import User
 from rendezvous.domain.errors import Forbidden, InvalidInput, NotFound
 from rendezvous.domain.event_types import EventType
+from rendezvous.domain.hosts import host_ids
 from rendezvous.domain.reservations import DEFAULT_MINUTES, MAX_MINUTES, Reservation
 from rendezvous.domain.slots import resolve_duration
 from rendezvous.services.ports import UnitOfWork
-from rendezvous.services.slots import bookable_slot, load_host
+from rendezvous.services.slots import bookable_slot, load_hosts
 
 
 def _minutes(event_type: EventType, caller: User | None, requested: int | None) -> int:
@@ -39,16 +40,16 @@ async def _hold(
     caller: User | None,
     now: datetime,
 ) -> Reservation:
-    host = await load_host(uow, event_type)
+    hosts = await load_hosts(uow, event_type)
     length = resolve_duration(event_type.rules, slot_duration)
-    slot = await bookable_slot(uow, event_type, host, slot_start, now=now, duration=length)
+    slot = await bookable_slot(uow, event_type, hosts, slot_start, now=now, duration=length)
     rules = event_type.rules
     return await uow.reservations.add(
         uid=uid,
         event_type_id=event_type.id,
         user_id=caller.id if caller else None,
         # A seated slot is shared: holding it would keep out the other seats.
-        host_ids=[] if event_type.is_seated else [host.user.id],
+        host_ids=[] if event_type.is_seated else host_ids(hosts),
         slot_start=slot.start,
         slot_end=slot.start + timedelta(minutes=length),
         hold_start=slot.start - timedelta(minutes=rules.before_buffer),

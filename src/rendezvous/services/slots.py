@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from rendezvous.domain.accounts import User
@@ -10,25 +10,13 @@ from rendezvous.domain.booking_rules import check_start
 from rendezvous.domain.bounds import MAX_CANDIDATE_SLOTS, MINUTES_PER_DAY, rules_problem
 from rendezvous.domain.errors import InvalidInput, NotFound, RuleViolation
 from rendezvous.domain.event_types import EventType
-from rendezvous.domain.models import BookedTime, Busy, EventRules, Schedule, Slot
-from rendezvous.domain.schedules import WEEKDAY_NUMBERS, StoredSchedule
+from rendezvous.domain.hosts import Host, HostTimes, combine_hosts
+from rendezvous.domain.models import BookedTime, EventRules, Schedule, Slot
+from rendezvous.domain.schedules import StoredSchedule
 from rendezvous.domain.slots import compute_slots, resolve_duration, spans_to_load
 from rendezvous.services.ports import UnitOfWork
 
 MAX_RANGE = timedelta(days=366)
-
-
-@dataclass(frozen=True, slots=True)
-class Host:
-    """The host of an event type and the schedule it uses (the event type's, else the host's
-    default). The engine counts days of booking limits and windows in ``schedule.time_zone``."""
-
-    user: User
-    schedule: Schedule
-
-    @property
-    def week_start(self) -> int:
-        return WEEKDAY_NUMBERS.get(self.user.week_start, 1)
 
 
 async def resolve_event_type(
@@ -74,8 +62,9 @@ async def resolve_hosted(
     event_type_id: int | None = None,
     slug: str | None = None,
     username: str | None = None,
-) -> tuple[EventType, Host]:
-    """``resolve_event_type`` and ``load_host`` in one database round trip (the slot hot path)."""
+) -> tuple[EventType, list[Host]]:
+    """``resolve_event_type`` and ``load_hosts`` in one database round trip (the slot hot
+    path): the event type and its hosts (one for a personal event type)."""
     if event_type_id is None and (slug is None or username is None):
         await resolve_event_type(uow, slug=slug, username=username)  # raises the 400
     found = await uow.event_types.with_host(
@@ -86,17 +75,19 @@ async def resolve_hosted(
         event_type = await resolve_event_type(
             uow, event_type_id=event_type_id, slug=slug, username=username
         )
-        return event_type, await load_host(uow, event_type)
+        return event_type, await load_hosts(uow, event_type)
     event_type, user, stored = found
     if event_type_id is not None and slug is not None and slug != event_type.slug:
         raise InvalidInput(
             f"eventTypeSlug '{slug}' does not match event type {event_type_id}",
             {"fields": ["eventTypeSlug"], "location": "query"},
         )
-    return event_type, _host(event_type, user, stored)
+    return event_type, [_host(event_type, user, stored)]
 
 
-async def load_host(uow: UnitOfWork, event_type: EventType) -> Host:
+async def load_hosts(uow: UnitOfWork, event_type: EventType) -> list[Host]:
+    """The event type's hosts with their schedules: its owner, for a personal event type.
+    NotFound when it has no host."""
     if event_type.owner_id is None:
         raise NotFound(f"Event type with id={event_type.id} has no host")
     user = await uow.users.get(event_type.owner_id)
@@ -104,7 +95,7 @@ async def load_host(uow: UnitOfWork, event_type: EventType) -> Host:
         raise NotFound(f"Event type with id={event_type.id} not found")
     schedule_id = event_type.schedule_id or user.default_schedule_id
     stored = await uow.schedules.get(schedule_id) if schedule_id is not None else None
-    return _host(event_type, user, stored)
+    return [_host(event_type, user, stored)]
 
 
 def check_range(start: datetime, end: datetime) -> None:
@@ -127,7 +118,7 @@ def needs_bookings(rules: EventRules) -> bool:
 async def _taken(
     uow: UnitOfWork,
     event_type: EventType,
-    host: Host,
+    hosts: Sequence[Host],
     start: datetime,
     end: datetime,
     *,
@@ -135,10 +126,11 @@ async def _taken(
     duration: int | None,
     exclude_uid: str | None,
     caller_id: int | None = None,
-) -> tuple[list[Busy], list[BookedTime]]:
-    """What the engine must know is taken to judge starts in [start, end): the host's busy
-    times (bookings other than ``exclude_uid``, reservations other than ``caller_id``'s) and,
-    only where seats or limits need them, the event type's bookings."""
+) -> tuple[HostTimes, list[BookedTime]]:
+    """What the engine must know to judge starts in [start, end): the hosts' availability
+    combined (each host's busy times: bookings other than ``exclude_uid``, reservations other
+    than ``caller_id``'s) and, only where seats or limits need them, the event type's
+    bookings."""
     rules = event_type.rules
     problem = rules_problem(rules)
     if problem is not None:
@@ -148,32 +140,38 @@ async def _taken(
             f"This event type's {problem} is outside the supported range; update the event type",
             {"fields": [problem]},
         )
-    spans = spans_to_load(
-        host.schedule,
-        rules,
-        range_start=start,
-        range_end=end,
-        now=now,
-        week_start=host.week_start,
-        duration=duration,
-    )
-    busy = await uow.occupancy.busy(
-        [host.user.id],
-        *spans.busy,
-        now=now,
-        exclude_booking_uid=exclude_uid,
-        ignore_reservations_of=caller_id,
-    )
-    if not needs_bookings(rules):
-        return busy, []
-    booked = await uow.bookings.booked_times(event_type.id, *spans.booked, exclude_uid=exclude_uid)
-    return busy, booked
+    times: list[HostTimes] = []
+    booked_span: tuple[datetime, datetime] | None = None
+    for host in hosts:
+        spans = spans_to_load(
+            host.schedule,
+            rules,
+            range_start=start,
+            range_end=end,
+            now=now,
+            week_start=host.week_start,
+            duration=duration,
+        )
+        busy = await uow.occupancy.busy(
+            [host.user.id],
+            *spans.busy,
+            now=now,
+            exclude_booking_uid=exclude_uid,
+            ignore_reservations_of=caller_id,
+        )
+        times.append(HostTimes(host, busy))
+        booked_span = booked_span or spans.booked
+    combined = combine_hosts(times)
+    if not needs_bookings(rules) or booked_span is None:
+        return combined, []
+    booked = await uow.bookings.booked_times(event_type.id, *booked_span, exclude_uid=exclude_uid)
+    return combined, booked
 
 
 async def find_slots(
     uow: UnitOfWork,
     event_type: EventType,
-    host: Host,
+    hosts: Sequence[Host],
     *,
     start: datetime,
     end: datetime,
@@ -195,10 +193,10 @@ async def find_slots(
             f"span at most {days} days",
             {"fields": ["end"], "location": "query"},
         )
-    busy, booked = await _taken(
+    times, booked = await _taken(
         uow,
         event_type,
-        host,
+        hosts,
         start,
         end,
         now=now,
@@ -207,15 +205,15 @@ async def find_slots(
         caller_id=caller_id,
     )
     return compute_slots(
-        host.schedule,
+        times.host.schedule,
         rules,
         range_start=start,
         range_end=end,
         now=now,
-        busy=busy,
+        busy=times.busy,
         booked=booked,
         duration=duration,
-        week_start=host.week_start,
+        week_start=times.host.week_start,
         display_time_zone=display_time_zone,
     )
 
@@ -223,19 +221,20 @@ async def find_slots(
 async def bookable_slot(
     uow: UnitOfWork,
     event_type: EventType,
-    host: Host,
+    hosts: Sequence[Host],
     start: datetime,
     *,
     now: datetime,
     duration: int | None = None,
     ignore_booking_uid: str | None = None,
 ) -> Slot:
-    """The slot at ``start`` if it can be taken now, else the DomainError saying why."""
+    """The slot at ``start`` if it can be taken now with ``hosts``, else the DomainError
+    saying why."""
     rules = event_type.rules
-    busy, booked = await _taken(
+    times, booked = await _taken(
         uow,
         event_type,
-        host,
+        hosts,
         start,
         start + timedelta(minutes=resolve_duration(rules, duration)),
         now=now,
@@ -243,12 +242,12 @@ async def bookable_slot(
         exclude_uid=ignore_booking_uid,
     )
     return check_start(
-        host.schedule,
+        times.host.schedule,
         rules,
         start,
         now=now,
-        busy=busy,
+        busy=times.busy,
         booked=booked,
         duration=duration,
-        week_start=host.week_start,
+        week_start=times.host.week_start,
     )

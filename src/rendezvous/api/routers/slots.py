@@ -68,7 +68,7 @@ async def get_slots(
     range_start = q.instant("start", q.required("start", start or startTime), zone=zone)
     range_end = q.instant("end", q.required("end", end or endTime), end_of_day=True, zone=zone)
     fmt = q.choice("format", format or slotFormat, ("time", "range"), "time")
-    event_type, host = await resolve_hosted(
+    event_type, hosts = await resolve_hosted(
         uow,
         event_type_id=q.integer("eventTypeId", eventTypeId, minimum=1),
         slug=eventTypeSlug or None,
@@ -77,7 +77,7 @@ async def get_slots(
     slots = await find_slots(
         uow,
         event_type,
-        host,
+        hosts,
         start=range_start,
         end=range_end,
         now=now,
@@ -123,7 +123,7 @@ async def get_slots_legacy(
             "Invalid time range given - check the 'startTime' and 'endTime' query parameters.",
         )
     fmt = q.choice("slotFormat", slotFormat, ("time", "range"), "time")
-    event_type, host = await resolve_hosted(
+    event_type, hosts = await resolve_hosted(
         uow,
         event_type_id=q.integer("eventTypeId", eventTypeId, minimum=1),
         slug=eventTypeSlug or None,
@@ -132,7 +132,7 @@ async def get_slots_legacy(
     slots = await find_slots(
         uow,
         event_type,
-        host,
+        hosts,
         start=range_start,
         end=range_end,
         now=now,

@@ -3,8 +3,8 @@
 Stored form: a schedule keeps ``availability`` and ``overrides`` exactly as the wire items the user
 sent (after normalisation: day names, duplicate days dropped), i.e. lists of
 ``{"days": [...], "startTime": "HH:MM", "endTime": "HH:MM"}`` and
-``{"date": "YYYY-MM-DD", "startTime": "HH:MM", "endTime": "HH:MM"}``. The pure helpers at the end
-convert those to and from plain tuples in minutes for the engine.
+``{"date": "YYYY-MM-DD", "startTime": "HH:MM", "endTime": "HH:MM"}``; the engine's form is
+made from them by ``domain/schedules.StoredSchedule``.
 """
 
 from __future__ import annotations
@@ -58,10 +58,6 @@ def to_minutes(clock: str) -> int:
     """``"HH:MM"`` → minutes since midnight; ``"24:00"`` is 1440."""
     hours, minutes = clock.split(":")
     return int(hours) * 60 + int(minutes)
-
-
-def to_clock(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def _day_name(value: Any, index: int) -> str:
@@ -315,52 +311,3 @@ def schedule_output(
         overrides=[OverrideOutput.model_validate(dict(o)) for o in overrides],
     )
     return out.model_dump()
-
-
-# --- Pure conversions between the wire/stored shape and the engine's minutes ---
-
-WeeklyRule = tuple[int, int, int]
-"""(ISO weekday 1 = Monday … 7 = Sunday, start minute, end minute); end may be 1440."""
-
-OverrideWindow = tuple[date, int, int]
-"""(date, start minute, end minute); (d, 0, 0) means unavailable all day."""
-
-
-def weekly_rules(availability: Iterable[Mapping[str, Any]]) -> list[WeeklyRule]:
-    """Stored availability items → one rule per (day, window), sorted."""
-    rules = {
-        (WEEKDAYS.index(day) + 1, to_minutes(item["startTime"]), to_minutes(item["endTime"]))
-        for item in availability
-        for day in item["days"]
-    }
-    return sorted(rules)
-
-
-def override_windows(overrides: Iterable[Mapping[str, Any]]) -> list[OverrideWindow]:
-    windows = {
-        (date.fromisoformat(o["date"]), to_minutes(o["startTime"]), to_minutes(o["endTime"]))
-        for o in overrides
-    }
-    return sorted(windows)
-
-
-def availability_from_rules(rules: Iterable[WeeklyRule]) -> list[dict[str, Any]]:
-    """Rules → wire items, one item per distinct window listing its days (Monday first)."""
-    days_by_window: dict[tuple[int, int], set[int]] = defaultdict(set)
-    for weekday, start, end in rules:
-        days_by_window[(start, end)].add(weekday)
-    return [
-        {
-            "days": [WEEKDAYS[d - 1] for d in sorted(days)],
-            "startTime": to_clock(start),
-            "endTime": to_clock(end),
-        }
-        for (start, end), days in sorted(days_by_window.items(), key=lambda kv: (min(kv[1]), kv[0]))
-    ]
-
-
-def overrides_from_windows(windows: Iterable[OverrideWindow]) -> list[dict[str, Any]]:
-    return [
-        {"date": day.isoformat(), "startTime": to_clock(start), "endTime": to_clock(end)}
-        for day, start, end in sorted(windows)
-    ]

@@ -15,7 +15,6 @@ from rendezvous.services.bookings.common import (
     find_booking,
     is_host,
     outcome,
-    setting,
 )
 from rendezvous.services.ports import UnitOfWork
 
@@ -76,9 +75,8 @@ async def _cancel_one(
     ctx: Context,
     reason: str | None,
 ) -> Booking:
-    check_can_change(
-        booking, action="cancel", setting=setting(event_type, "disableCancelling"), now=ctx.now
-    )
+    policy = event_type.booking.no_cancelling if event_type else None
+    check_can_change(booking, action="cancel", policy=policy, now=ctx.now)
     by = (
         ctx.caller.email
         if ctx.caller
@@ -98,9 +96,8 @@ async def _cancel_seat(
     seat_uid: str,
     reason: str | None,
 ) -> Outcome:
-    check_can_change(
-        booking, action="cancel", setting=setting(event_type, "disableCancelling"), now=ctx.now
-    )
+    policy = event_type.booking.no_cancelling if event_type else None
+    check_can_change(booking, action="cancel", policy=policy, now=ctx.now)
     seat = [a for a in booking.attendees if a.seat_uid == seat_uid]
     if not seat:
         raise errors.NotFound(f"Seat with uid={seat_uid} not found in booking {booking.uid}")

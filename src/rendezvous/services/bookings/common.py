@@ -99,10 +99,6 @@ async def event_type_of(uow: UnitOfWork, booking: Booking) -> EventType:
     return event_type
 
 
-def setting(event_type: EventType | None, name: str) -> Any:
-    return event_type.settings.get(name) if event_type else None
-
-
 async def cancel_active(uow: UnitOfWork, booking: Booking, now: datetime, **fields: Any) -> None:
     """Cancel a booking that is still active (compare-and-swap: a concurrent change wins and
     this one fails with WrongState) and free the time it holds at once."""

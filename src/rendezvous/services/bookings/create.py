@@ -26,10 +26,11 @@ from rendezvous.domain.booking_fields import (
 )
 from rendezvous.domain.bookings import Booking
 from rendezvous.domain.event_types import EventType
+from rendezvous.domain.hosts import Host, host_ids
 from rendezvous.services.bookings.common import Context, Outcome, new_uid, outcome
 from rendezvous.services.bookings.seats import take_seat
 from rendezvous.services.ports import UnitOfWork
-from rendezvous.services.slots import Host, bookable_slot, needs_bookings, resolve_hosted
+from rendezvous.services.slots import bookable_slot, needs_bookings, resolve_hosted
 
 
 def _normalized(new: NewBooking) -> NewBooking:
@@ -51,38 +52,38 @@ async def create(uow: UnitOfWork, new: NewBooking, ctx: Context) -> Outcome:
         raise errors.NotFound(
             f"Event type '{new.event_type_slug}' of team '{new.team_slug}' not found"
         )
-    event_type, host = await resolve_hosted(
+    event_type, hosts = await resolve_hosted(
         uow, event_type_id=new.event_type_id, slug=new.event_type_slug, username=new.username
     )
     check_booker(event_type, ctx.caller.id if ctx.caller else None)
-    fields = event_type.settings.get("bookingFields")
+    fields = event_type.booking.booking_fields
     check_contact(fields, email=new.attendee.email, phone=new.attendee.phone_number)
     new = _normalized(new)
     check_guests(event_type, new.guests)
     responses = check_responses(new.responses, fields)
     if needs_bookings(event_type.rules):
         # Limits and seats are checks no constraint enforces: one writer per host at a time.
-        await uow.lock_hosts([host.user.id])
+        await uow.lock_hosts(host_ids(hosts))
     length = event_type.rules.length if new.length is None else new.length
     await _consume_reservation(uow, new, event_type)
-    await consume_own_reservations(uow, ctx, event_type, host, new.start, length)
+    await consume_own_reservations(uow, ctx, event_type, hosts, new.start, length)
     recurring = is_recurring(event_type)
     starts = series_starts(
-        event_type, new.start, new.recurrence_count, time_zone=host.user.time_zone
+        event_type, new.start, new.recurrence_count, time_zone=hosts[0].user.time_zone
     )
     if event_type.is_seated:
         if recurring:
             # Cal.com compat: seats and recurrence together are refused (event types cannot be
             # saved that way here either).
             raise errors.RuleViolation("Seated recurring event types cannot be booked")
-        return await take_seat(uow, new, ctx, event_type, host, length, responses)
+        return await take_seat(uow, new, ctx, event_type, hosts, length, responses)
 
     recurring_uid = new_uid() if recurring else None
     created: list[Booking] = []
     for start in starts:
-        await bookable_slot(uow, event_type, host, start, now=ctx.now, duration=length)
+        await bookable_slot(uow, event_type, hosts, start, now=ctx.now, duration=length)
         draft = Draft(uid=new_uid(), now=ctx.now, video_url_template=ctx.video_url_template,
-                      hosts=[host.user])  # fmt: skip
+                      hosts=[h.user for h in hosts])  # fmt: skip
         booking = draft_booking(
             new, draft, event_type, start, length, responses, recurring_uid=recurring_uid
         )
@@ -90,8 +91,9 @@ async def create(uow: UnitOfWork, new: NewBooking, ctx: Context) -> Outcome:
         created.append(await uow.bookings.add(booking, hold=hold, now=ctx.now))
     notify = ctx.notifications(uow)
     for booking in created:
-        await notify.created(booking, event_type, organizer=host.user)
-    return await outcome(uow, created, event_type, recurring=recurring, known=[host.user])
+        await notify.created(booking, event_type, organizer=hosts[0].user)
+    known = [h.user for h in hosts]
+    return await outcome(uow, created, event_type, recurring=recurring, known=known)
 
 
 async def _consume_reservation(uow: UnitOfWork, new: NewBooking, event_type: EventType) -> None:
@@ -111,7 +113,7 @@ async def consume_own_reservations(
     uow: UnitOfWork,
     ctx: Context,
     event_type: EventType,
-    host: Host,
+    hosts: list[Host],
     start: datetime,
     length: int,
 ) -> None:
@@ -122,7 +124,7 @@ async def consume_own_reservations(
     rules = event_type.rules
     await uow.reservations.release_held_by(
         ctx.caller.id,
-        [host.user.id],
+        host_ids(hosts),
         start - timedelta(minutes=rules.before_buffer),
         start + timedelta(minutes=length + rules.after_buffer),
         now=ctx.now,

@@ -9,6 +9,7 @@ from rendezvous.domain import errors
 from rendezvous.domain.booking_draft import NewBooking, hold_of, rescheduled_booking
 from rendezvous.domain.bookings import Booking, check_can_change
 from rendezvous.domain.event_types import EventType
+from rendezvous.domain.hosts import Host, host_ids
 from rendezvous.services.bookings.common import (
     Context,
     Outcome,
@@ -21,7 +22,7 @@ from rendezvous.services.bookings.common import (
 from rendezvous.services.bookings.create import consume_own_reservations
 from rendezvous.services.bookings.seats import take_seat
 from rendezvous.services.ports import UnitOfWork
-from rendezvous.services.slots import Host, bookable_slot, load_host, needs_bookings
+from rendezvous.services.slots import bookable_slot, load_hosts, needs_bookings
 
 
 async def reschedule(
@@ -38,22 +39,24 @@ async def reschedule(
     The old booking's own time counts as free for the new start."""
     old = await find_booking(uow, uid, lock=True)
     event_type = await event_type_of(uow, old)
-    check_can_change(
-        old,
-        action="reschedule",
-        setting=event_type.settings.get("disableRescheduling"),
-        now=ctx.now,
-    )
-    host = await load_host(uow, event_type)
+    policy = event_type.booking.no_rescheduling
+    check_can_change(old, action="reschedule", policy=policy, now=ctx.now)
+    hosts = await load_hosts(uow, event_type)
     if needs_bookings(event_type.rules):
-        await uow.lock_hosts([host.user.id])
-    await consume_own_reservations(uow, ctx, event_type, host, start, old.duration)
+        await uow.lock_hosts(host_ids(hosts))
+    await consume_own_reservations(uow, ctx, event_type, hosts, start, old.duration)
     if old.seated:
         return await _move_seat(
-            uow, old, event_type, host, start, ctx, seat_uid, reason, rescheduled_by
+            uow, old, event_type, hosts, start, ctx, seat_uid, reason, rescheduled_by
         )
     await bookable_slot(
-        uow, event_type, host, start, now=ctx.now, duration=old.duration, ignore_booking_uid=old.uid
+        uow,
+        event_type,
+        hosts,
+        start,
+        now=ctx.now,
+        duration=old.duration,
+        ignore_booking_uid=old.uid,
     )
     uid_ = new_uid()
     await cancel_active(
@@ -72,19 +75,19 @@ async def reschedule(
         now=ctx.now,
         reason=reason,
         rescheduled_by=rescheduled_by,
-        owner=host.user,
+        owner=hosts[0].user,
         caller_id=ctx.caller.id if ctx.caller else None,
     )
     created = await uow.bookings.add(new, hold=hold_of(event_type, new), now=ctx.now)
     await ctx.notifications(uow).rescheduled(created, event_type, old=old, by=rescheduled_by)
-    return await outcome(uow, [created], event_type, known=[host.user])
+    return await outcome(uow, [created], event_type, known=[h.user for h in hosts])
 
 
 async def _move_seat(
     uow: UnitOfWork,
     old: Booking,
     event_type: EventType,
-    host: Host,
+    hosts: list[Host],
     start: datetime,
     ctx: Context,
     seat_uid: str | None,
@@ -120,7 +123,7 @@ async def _move_seat(
         moved,
         ctx,
         event_type,
-        host,
+        hosts,
         old.duration,
         moved.responses,
         moved_from=old,

@@ -15,9 +15,10 @@ from rendezvous.domain.booking_draft import (
 )
 from rendezvous.domain.bookings import Booking
 from rendezvous.domain.event_types import EventType
+from rendezvous.domain.hosts import Host
 from rendezvous.services.bookings.common import Context, Outcome, find_booking, new_uid, outcome
 from rendezvous.services.ports import UnitOfWork
-from rendezvous.services.slots import Host, bookable_slot
+from rendezvous.services.slots import bookable_slot
 
 
 async def take_seat(
@@ -25,7 +26,7 @@ async def take_seat(
     new: NewBooking,
     ctx: Context,
     event_type: EventType,
-    host: Host,
+    hosts: list[Host],
     length: int,
     responses: Mapping[str, Any],
     *,
@@ -35,12 +36,12 @@ async def take_seat(
     """Book a seat at ``new.start``. Seats are counted under the booking's row lock, so
     concurrent attendees cannot overfill it. ``moved_from``: the booking a rescheduled seat
     leaves (notified as a reschedule, not a creation)."""
-    await bookable_slot(uow, event_type, host, new.start, now=ctx.now, duration=length)
+    await bookable_slot(uow, event_type, hosts, new.start, now=ctx.now, duration=length)
     seat_uid = new_uid()
     existing = await uow.bookings.seated_at(event_type.id, new.start, lock=True)
     if existing is None:
         draft = Draft(uid=new_uid(), now=ctx.now, video_url_template=ctx.video_url_template,
-                      hosts=[host.user])  # fmt: skip
+                      hosts=[h.user for h in hosts])  # fmt: skip
         booking = draft_booking(
             new, draft, event_type, new.start, length, responses, seat_uid=seat_uid
         )
@@ -70,4 +71,6 @@ async def take_seat(
         await notify.created(booking, event_type, attendees=mine)
     else:
         await notify.rescheduled(booking, event_type, old=moved_from, by=moved_by, attendees=mine)
-    return await outcome(uow, [booking], event_type, seat_uid=seat_uid, known=[host.user])
+    return await outcome(
+        uow, [booking], event_type, seat_uid=seat_uid, known=[h.user for h in hosts]
+    )
