@@ -34,7 +34,8 @@ async def get_uow(request: Request) -> AsyncIterator[UnitOfWork]:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-Clock = Annotated[datetime, Depends(get_now)]
+# The request's instant (aware UTC), from the app's clock: a datetime, not a clock.
+Now = Annotated[datetime, Depends(get_now)]
 Uow = Annotated[UnitOfWork, Depends(get_uow)]
 
 
@@ -61,7 +62,7 @@ _scheme = HTTPBearer(auto_error=False, description="API key: Authorization: Bear
 Scheme = Annotated[HTTPAuthorizationCredentials | None, Depends(_scheme)]
 
 
-async def require_user(request: Request, uow: Uow, now: Clock, _s: Scheme) -> User:
+async def require_user(request: Request, uow: Uow, now: Now, _s: Scheme) -> User:
     token = _bearer(request)
     if token is None:
         raise ApiError(401, "Missing Authorization header: send 'Authorization: Bearer <API key>'")
@@ -70,7 +71,7 @@ async def require_user(request: Request, uow: Uow, now: Clock, _s: Scheme) -> Us
     return user
 
 
-async def optional_user(request: Request, uow: Uow, now: Clock, _s: Scheme) -> User | None:
+async def optional_user(request: Request, uow: Uow, now: Now, _s: Scheme) -> User | None:
     """For public endpoints: no header means anonymous; a header that is present must be valid."""
     token = _bearer(request)
     if token is None:

@@ -95,41 +95,13 @@ class RequestContext:
             await send(message)
 
         try:
-            target = len(scope.get("raw_path") or scope["path"].encode()) + len(
-                scope.get("query_string", b"")
-            )
-            if target > MAX_URL_BYTES:
-                response = url_too_long(scope["path"])
-                await response(scope, receive, send_wrapper)
-                return
-            nul = _nul_in_url(scope)
-            if nul is not None:
-                response = error_response(
-                    400,
-                    f"{nul}: text may not contain the NUL character (%00)",
-                    request_path(scope["path"], b""),
-                )  # send_wrapper adds the X-Request-Id
-                await response(scope, receive, send_wrapper)
+            refusal = _refused_url(scope)
+            if refusal is not None:
+                await refusal(scope, receive, send_wrapper)  # send_wrapper adds X-Request-Id
                 return
             await self.app(scope, receive, send_wrapper)
         except Exception as exc:
-            path = request_path(scope["path"], scope.get("query_string", b""))
-            if database_unreachable(exc):
-                # Not a fault of the request or the code: the caller may retry (issue 9 item 13).
-                error_log.warning(
-                    "database unreachable: %s", type(exc).__name__, extra={"request_id": request_id}
-                )
-                response = error_response(
-                    503,
-                    "The database cannot be reached right now. Please try again later.",
-                    path,
-                    headers={"x-request-id": request_id, "retry-after": str(RETRY_AFTER)},
-                )
-            else:
-                error_log.exception("unhandled error", extra={"request_id": request_id})
-                response = error_response(
-                    500, "Internal server error", path, headers={"x-request-id": request_id}
-                )
+            response = _failure(exc, scope, request_id)
             if not response_started:
                 status = response.status_code
                 await response(scope, receive, send)
@@ -148,6 +120,42 @@ class RequestContext:
                     "client": (scope.get("client") or ("-",))[0],
                 },
             )
+
+
+def _refused_url(scope: Scope) -> Response | None:
+    """The answer to a URL refused before routing: too long (414), or a NUL in it (400)."""
+    target = len(scope.get("raw_path") or scope["path"].encode()) + len(
+        scope.get("query_string", b"")
+    )
+    if target > MAX_URL_BYTES:
+        return url_too_long(scope["path"])
+    nul = _nul_in_url(scope)
+    if nul is not None:
+        return error_response(
+            400,
+            f"{nul}: text may not contain the NUL character (%00)",
+            request_path(scope["path"], b""),
+        )
+    return None
+
+
+def _failure(exc: Exception, scope: Scope, request_id: str) -> Response:
+    """The answer to an exception no handler took: 503 when the database cannot be reached,
+    else 500; both logged."""
+    path = request_path(scope["path"], scope.get("query_string", b""))
+    if database_unreachable(exc):
+        # Not a fault of the request or the code: the caller may retry (issue 9 item 13).
+        error_log.warning(
+            "database unreachable: %s", type(exc).__name__, extra={"request_id": request_id}
+        )
+        return error_response(
+            503,
+            "The database cannot be reached right now. Please try again later.",
+            path,
+            headers={"x-request-id": request_id, "retry-after": str(RETRY_AFTER)},
+        )
+    error_log.exception("unhandled error", extra={"request_id": request_id})
+    return error_response(500, "Internal server error", path, headers={"x-request-id": request_id})
 
 
 def make_storage(redis_url: str | None) -> Storage:

@@ -41,7 +41,7 @@ class NewBooking:
     location: Mapping[str, Any] | str | None = None  # an object by type, or the string form
     meeting_url: str | None = None
     metadata: Mapping[str, Any] = field(default_factory=dict)
-    length: int | None = None
+    duration: int | None = None  # minutes asked for (lengthInMinutes); None: the default
     responses: Mapping[str, Any] = field(default_factory=dict)
     recurrence_count: int | None = None
     reservation_uid: str | None = None
@@ -140,7 +140,7 @@ def _title(
     organizer: User,
     scheduler: str,
     location: str,
-    length: int,
+    duration: int,
 ) -> str:
     """The booker's own title, else the event type's custom name rendered, else the default."""
     return str(responses.get("title") or "") or render_title(
@@ -149,7 +149,7 @@ def _title(
         organizer=organizer.name or organizer.username,
         scheduler=scheduler,
         location=location,
-        duration=length,
+        duration=duration,
     )
 
 
@@ -158,13 +158,13 @@ def draft_booking(
     draft: Draft,
     event_type: EventType,
     start: datetime,
-    length: int,
+    duration: int,
     responses: Mapping[str, Any],
     *,
     recurring_uid: str | None = None,
     seat_uid: str | None = None,
 ) -> Booking:
-    """The booking ``new`` makes at ``start`` for ``length`` minutes (id 0: not stored yet);
+    """The booking ``new`` makes at ``start`` for ``duration`` minutes (id 0: not stored yet);
     its organizer is the first host. Raises InvalidInput for a location the event type does
     not offer."""
     uid, now, organizer_user = draft.uid, draft.now, draft.hosts[0]
@@ -187,7 +187,7 @@ def draft_booking(
     )
     if seat_uid:
         attendee = replace(attendee, responses=all_responses, metadata=dict(new.metadata))
-    title = _title(event_type, responses, organizer_user, attendee.name, location, length)
+    title = _title(event_type, responses, organizer_user, attendee.name, location, duration)
     return Booking(
         id=0,
         uid=uid,
@@ -197,7 +197,7 @@ def draft_booking(
         description=str(responses.get("notes") or ""),
         status=initial_status(event_type, start, now),
         start=start,
-        end=start + timedelta(minutes=length),
+        end=start + timedelta(minutes=duration),
         location=location,
         meeting_url=location if location.startswith(("http://", "https://")) else None,
         metadata=dict(new.metadata),
@@ -217,19 +217,19 @@ def check_seat_joinable(
     existing: Booking,
     *,
     seats: int,
-    length: int,
-    asked_length: int | None,
+    duration: int,
+    asked_duration: int | None,
     email: str,
 ) -> None:
     """Whether a new attendee (``email``) can join the seated booking ``existing``: same
-    length (when one is asked for), a free seat, not already seated. Raises RuleViolation,
+    duration (when one is asked for), a free seat, not already seated. Raises RuleViolation,
     SeatsFull or Conflict."""
-    taken_length = round((existing.end - existing.start).total_seconds() / 60)
-    # Asking for another length is refused; asking for none joins the seats as they are.
-    if asked_length is not None and taken_length != length:
+    taken_duration = round((existing.end - existing.start).total_seconds() / 60)
+    # Asking for another duration is refused; asking for none joins the seats as they are.
+    if asked_duration is not None and taken_duration != duration:
         raise errors.RuleViolation(
-            f"The seats at this time are booked for {taken_length} minutes; "
-            f"a {length}-minute seat cannot join them"
+            f"The seats at this time are booked for {taken_duration} minutes; "
+            f"a {duration}-minute seat cannot join them"
         )
     if len(existing.attendees) >= seats:
         raise errors.SeatsFull("Every seat of this time slot is taken")
@@ -250,7 +250,7 @@ def rescheduled_booking(
     owner: User,
     caller_id: int | None,
 ) -> Booking:
-    """The booking that replaces ``old`` at ``start`` (same length), pending when the event
+    """The booking that replaces ``old`` at ``start`` (same duration), pending when the event
     type asks for confirmation unless its owner, authenticated, moves it."""
     status = initial_status(event_type, start, now)
     if (

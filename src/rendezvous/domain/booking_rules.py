@@ -8,7 +8,7 @@ rules allow but that is taken is a conflict (409).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -58,10 +58,28 @@ def check_start(
     slot = offered(rules, busy, booked)
     if slot is not None:
         return slot
+    raise _why_not_offered(offered, rules, start, now=now, booked=booked, duration=length)
+
+
+Offered = Callable[[EventRules, Sequence[Busy], Sequence[BookedTime]], Slot | None]
+
+
+def _why_not_offered(
+    offered: Offered,
+    rules: EventRules,
+    start: datetime,
+    *,
+    now: datetime,
+    booked: Sequence[BookedTime],
+    duration: int,
+) -> errors.DomainError:
+    """Why ``start`` is not offered: asked again with fewer constraints, the first one whose
+    removal offers it names the reason (notice, availability, window, limit or seats);
+    otherwise the time is taken."""
     if start < now:
-        raise errors.InsideMinimumNotice("The start is in the past")
+        return errors.InsideMinimumNotice("The start is in the past")
     if start < now + timedelta(minutes=rules.minimum_notice):
-        raise errors.InsideMinimumNotice(
+        return errors.InsideMinimumNotice(
             f"The start {start.isoformat()} is inside the minimum booking notice of "
             f"{rules.minimum_notice} minutes"
         )
@@ -69,13 +87,13 @@ def check_start(
         rules, minimum_notice=0, booking_window=None, count_limits=None, duration_limits=None
     )
     if offered(bare, (), ()) is None:
-        raise errors.OutsideAvailability(
-            f"The host is not available at {start.isoformat()} for {length} minutes "
+        return errors.OutsideAvailability(
+            f"The host is not available at {start.isoformat()} for {duration} minutes "
             "(outside the schedule, or not a slot start)"
         )
     windowed = replace(bare, booking_window=rules.booking_window)
     if offered(windowed, (), ()) is None:
-        raise errors.OutsideBookingWindow(
+        return errors.OutsideBookingWindow(
             f"The start {start.isoformat()} is outside the event type's booking window"
         )
     limited = replace(
@@ -85,8 +103,8 @@ def check_start(
         if rules.seats_per_slot is not None and any(
             b.start == start and b.attendees >= rules.seats_per_slot for b in booked
         ):
-            raise errors.SeatsFull("Every seat of this time slot is taken")
-        raise errors.BookingLimitReached(
+            return errors.SeatsFull("Every seat of this time slot is taken")
+        return errors.BookingLimitReached(
             "The event type's booking limit for this period has been reached"
         )
-    raise errors.SlotTaken("This time slot is no longer available")
+    return errors.SlotTaken("This time slot is no longer available")

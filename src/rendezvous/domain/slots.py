@@ -42,6 +42,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from rendezvous.domain import booking_window as bw
 from rendezvous.domain.availability import daily_epoch_windows
@@ -49,7 +50,7 @@ from rendezvous.domain.errors import DurationNotOffered
 from rendezvous.domain.intervals import PointSet, from_epoch, merge, to_epoch
 from rendezvous.domain.limits import LimitCheck, booked_span
 from rendezvous.domain.localtime import DayIndex, local_date, midnight, repeated_spans, zone
-from rendezvous.domain.models import BookedTime, Busy, EventRules, Schedule, Slot
+from rendezvous.domain.models import BookedTime, BookingWindow, Busy, EventRules, Schedule, Slot
 
 
 def resolve_duration(rules: EventRules, duration: int | None) -> int:
@@ -148,6 +149,9 @@ def _grids(schedule: Schedule, lo: int, hi: int, dur: int) -> list[_Grid]:
     return out
 
 
+Accepted = list[tuple[int, int | None, str | None]]  # (start epoch, seats taken, booking uid)
+
+
 def compute_slots(
     schedule: Schedule,
     rules: EventRules,
@@ -180,17 +184,12 @@ def compute_slots(
     busy_raw = [(to_epoch(b.start), to_epoch(b.end), b.booking_uid) for b in busy]
     taken = PointSet(merge((s, e) for s, e, _ in busy_raw))
     seats_total = rules.seats_per_slot
-    seated: dict[int, tuple[int, str]] = {}
-    if seats_total is not None:
-        for b in booked:
-            t = to_epoch(b.start)
-            prev = seated.get(t)
-            seated[t] = (b.attendees + (prev[0] if prev else 0), prev[1] if prev else b.uid)
+    seated = _seated(booked) if seats_total is not None else {}
     limits = LimitCheck(rules, booked, time_zone=day_zone, week_start=week_start)
     day_tz = zone(day_zone)
     days = DayIndex(day_tz, lo, hi) if limits.active or _is_rolling(rules) else None
 
-    accepted: list[tuple[int, int | None, str | None]] = []
+    accepted: Accepted = []
     for base, start_limit, fit_limit, repeated in _grids(schedule, lo, hi, dur):
         t = base + offset
         if t < lo:
@@ -224,18 +223,46 @@ def compute_slots(
 
     if _is_rolling(rules) and accepted:
         assert days is not None and rules.booking_window is not None
-        today = local_date(day_tz, now_s)
-        bookable = {days.ordinal(t) for t, _, _ in accepted}
-        last_day = bw.rolling_last_day(rules.booking_window, today, bookable, days.ordinal(hi - 1))
-        if last_day is not None:
-            cut = midnight(day_tz, date.fromordinal(last_day.toordinal() + 1))
-            accepted = [a for a in accepted if a[0] < cut]
-    # Only now, so that a rolling window still counts the days the range leaves out.
+        accepted = _within_rolling_window(accepted, rules.booking_window, day_tz, days, now_s, hi)
+    accepted = _shown(accepted, rules, r_start, r_end, dur, display_time_zone or day_zone)
+    return [Slot(from_epoch(t), from_epoch(t + dur), n, seats_total, uid) for t, n, uid in accepted]
+
+
+def _shown(
+    accepted: Accepted, rules: EventRules, r_start: int, r_end: int, dur: int, zone_name: str
+) -> Accepted:
+    """The accepted starts the query shows: inside its range (trimmed only now, so that a
+    rolling window still counts the days the range leaves out), and only the first of each
+    day in ``zone_name`` for ``only_first_slot``."""
     if accepted and (accepted[0][0] < r_start or accepted[-1][0] + dur > r_end):
         accepted = [a for a in accepted if a[0] >= r_start and a[0] + dur <= r_end]
     if rules.only_first_slot and accepted:
-        accepted = _first_per_day(accepted, display_time_zone or day_zone)
-    return [Slot(from_epoch(t), from_epoch(t + dur), n, seats_total, uid) for t, n, uid in accepted]
+        accepted = _first_per_day(accepted, zone_name)
+    return accepted
+
+
+def _seated(booked: Iterable[BookedTime]) -> dict[int, tuple[int, str]]:
+    """Attendees already seated per start epoch, with the uid of the booking they share."""
+    seated: dict[int, tuple[int, str]] = {}
+    for b in booked:
+        t = to_epoch(b.start)
+        prev = seated.get(t)
+        seated[t] = (b.attendees + (prev[0] if prev else 0), prev[1] if prev else b.uid)
+    return seated
+
+
+def _within_rolling_window(
+    accepted: Accepted, window: BookingWindow, day_tz: ZoneInfo, days: DayIndex, now_s: int, hi: int
+) -> Accepted:
+    """The starts inside a rolling window: it counts bookable days, so it ends only once the
+    starts are known (a day without any does not count)."""
+    today = local_date(day_tz, now_s)
+    bookable = {days.ordinal(t) for t, _, _ in accepted}
+    last_day = bw.rolling_last_day(window, today, bookable, days.ordinal(hi - 1))
+    if last_day is None:
+        return accepted
+    cut = midnight(day_tz, date.fromordinal(last_day.toordinal() + 1))
+    return [a for a in accepted if a[0] < cut]
 
 
 def _is_rolling(rules: EventRules) -> bool:

@@ -44,19 +44,9 @@ def _person(attendee: Attendee, at: datetime) -> dict[str, Any]:
     return person
 
 
-def booking_payload(
-    booking: Booking,
-    *,
-    event_type: EventType | None,
-    organizer: User,
-    booker_url: str,
-    attendees: Sequence[Attendee] | None = None,
-    extra: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
-    """The ``payload`` object of a booking trigger; statuses are upper-case as Cal.com sends
-    them. ``attendees`` narrows the list (a seated event reports only the seat concerned)."""
-    settings = event_type.settings if event_type else {}
-    responses = {
+def _responses(booking: Booking) -> dict[str, Any]:
+    """Cal.com's labelled responses: name and email first, then every other response."""
+    responses: dict[str, Any] = {
         "name": {
             "label": "your_name",
             "value": booking.responses.get("name", ""),
@@ -71,6 +61,35 @@ def booking_payload(
     for key, value in booking.responses.items():
         if key not in responses:
             responses[key] = {"label": key, "value": value}
+    return responses
+
+
+def _organizer(organizer: User, at: datetime) -> dict[str, Any]:
+    return {
+        "id": organizer.id,
+        "name": organizer.name or organizer.username,
+        "email": organizer.email,
+        "username": organizer.username,
+        "timeZone": organizer.time_zone,
+        "timeFormat": "h:mma" if organizer.time_format == 12 else "HH:mm",
+        "language": {"locale": organizer.locale or "en"},
+        "utcOffset": _utc_offset(organizer.time_zone, at),
+    }
+
+
+def booking_payload(
+    booking: Booking,
+    *,
+    event_type: EventType | None,
+    organizer: User,
+    booker_url: str,
+    attendees: Sequence[Attendee] | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The ``payload`` object of a booking trigger; statuses are upper-case as Cal.com sends
+    them. ``attendees`` narrows the list (a seated event reports only the seat concerned)."""
+    settings = event_type.settings if event_type else {}
+    responses = _responses(booking)
     custom = {k: v for k, v in responses.items() if k not in ("name", "email", "guests", "notes")}
     payload: dict[str, Any] = {
         "bookerUrl": booker_url,
@@ -81,16 +100,7 @@ def booking_payload(
         "customInputs": {},
         "startTime": iso(booking.start),
         "endTime": iso(booking.end),
-        "organizer": {
-            "id": organizer.id,
-            "name": organizer.name or organizer.username,
-            "email": organizer.email,
-            "username": organizer.username,
-            "timeZone": organizer.time_zone,
-            "timeFormat": "h:mma" if organizer.time_format == 12 else "HH:mm",
-            "language": {"locale": organizer.locale or "en"},
-            "utcOffset": _utc_offset(organizer.time_zone, booking.start),
-        },
+        "organizer": _organizer(organizer, booking.start),
         "attendees": [_person(a, booking.start) for a in (attendees or booking.attendees)],
         "responses": responses,
         "userFieldsResponses": custom,

@@ -29,7 +29,7 @@ def _minutes(event_type: EventType, caller: User | None, requested: int | None) 
     return requested
 
 
-async def _hold(
+async def _reserve_slot(
     uow: UnitOfWork,
     event_type: EventType,
     *,
@@ -41,8 +41,8 @@ async def _hold(
     now: datetime,
 ) -> Reservation:
     hosts = await load_hosts(uow, event_type)
-    length = resolve_duration(event_type.rules, slot_duration)
-    slot = await bookable_slot(uow, event_type, hosts, slot_start, now=now, duration=length)
+    duration = resolve_duration(event_type.rules, slot_duration)
+    slot = await bookable_slot(uow, event_type, hosts, slot_start, now=now, duration=duration)
     rules = event_type.rules
     return await uow.reservations.add(
         uid=uid,
@@ -51,10 +51,10 @@ async def _hold(
         # A seated slot is shared: holding it would keep out the other seats.
         host_ids=[] if event_type.is_seated else host_ids(hosts),
         slot_start=slot.start,
-        slot_end=slot.start + timedelta(minutes=length),
+        slot_end=slot.start + timedelta(minutes=duration),
         hold_start=slot.start - timedelta(minutes=rules.before_buffer),
-        hold_end=slot.start + timedelta(minutes=length + rules.after_buffer),
-        duration=length,
+        hold_end=slot.start + timedelta(minutes=duration + rules.after_buffer),
+        duration=duration,
         until=now + timedelta(minutes=minutes),
         now=now,
     )
@@ -76,7 +76,7 @@ async def reserve(
     if event_type is None:
         raise NotFound(f"Event type with id={event_type_id} not found")
     minutes = _minutes(event_type, caller, reservation_minutes)
-    reservation = await _hold(
+    reservation = await _reserve_slot(
         uow,
         event_type,
         uid=secrets.token_urlsafe(24),
@@ -116,7 +116,7 @@ async def change(
         raise NotFound(f"Event type with id={event_type_id} not found")
     minutes = _minutes(event_type, caller, reservation_minutes)
     await uow.reservations.remove(current.id)
-    reservation = await _hold(
+    reservation = await _reserve_slot(
         uow,
         event_type,
         uid=uid,

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.responses import Response
 
 from rendezvous.api import examples
-from rendezvous.api.deps import Clock, CurrentUser, OptionalUser, SettingsDep, Uow
+from rendezvous.api.deps import CurrentUser, Now, OptionalUser, SettingsDep, Uow
 from rendezvous.api.openapi import documented
 from rendezvous.api.replies import reply
 from rendezvous.api.schemas.booking_list import (
@@ -108,7 +108,7 @@ async def create_booking(
     request: Request,
     body: CreateBookingInput,
     uow: Uow,
-    now: Clock,
+    now: Now,
     settings: SettingsDep,
     caller: OptionalUser,
     idempotency_key: IdempotencyHeader = None,
@@ -134,7 +134,7 @@ async def create_booking(
         else location.model_dump(exclude_none=True),
         meeting_url=body.meeting_url,
         metadata=body.metadata,
-        length=body.length_in_minutes,
+        duration=body.length_in_minutes,
         responses=body.booking_fields_responses,
         recurrence_count=body.recurrence_count,
         reservation_uid=body.reservation_uid,
@@ -157,7 +157,7 @@ async def create_booking(
 )
 async def list_bookings(
     uow: Uow,
-    now: Clock,
+    now: Now,
     caller: CurrentUser,
     query: Annotated[BookingListQuery, Depends(booking_list_query)],
 ) -> Response:
@@ -187,7 +187,7 @@ async def cancel_booking(
     uid: str,
     body: CancelBookingInput,
     uow: Uow,
-    now: Clock,
+    now: Now,
     settings: SettingsDep,
     caller: OptionalUser,
     idempotency_key: IdempotencyHeader = None,
@@ -222,7 +222,7 @@ async def reschedule_booking(
     uid: str,
     body: RescheduleBookingInput,
     uow: Uow,
-    now: Clock,
+    now: Now,
     settings: SettingsDep,
     caller: OptionalUser,
     idempotency_key: IdempotencyHeader = None,
@@ -252,7 +252,7 @@ async def reschedule_booking(
     **documented(OneOrSeries, errors=(403, 409, 422), example=examples.BOOKING, versions=VERSIONS),
 )
 async def confirm_booking(
-    uid: str, uow: Uow, now: Clock, settings: SettingsDep, caller: CurrentUser
+    uid: str, uow: Uow, now: Now, settings: SettingsDep, caller: CurrentUser
 ) -> JSONResponse:
     ctx = _context(settings, now, caller)
     result = await run(uow, lambda: svc.confirm(uow, uid, ctx), _renderer(caller, 200), now=now)
@@ -267,7 +267,7 @@ async def confirm_booking(
 async def decline_booking(
     uid: str,
     uow: Uow,
-    now: Clock,
+    now: Now,
     settings: SettingsDep,
     caller: CurrentUser,
     body: DeclineBookingInput | None = None,

@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from rendezvous.api import examples
 from rendezvous.api import query as q
-from rendezvous.api.deps import Clock, CurrentUser, OptionalUser, SettingsDep, Uow
+from rendezvous.api.deps import CurrentUser, Now, OptionalUser, SettingsDep, Uow
 from rendezvous.api.errors import ApiError
 from rendezvous.api.openapi import documented
 from rendezvous.api.query import IdPath
@@ -145,7 +145,7 @@ async def list_event_types(
     ),
 )
 async def create_event_type(
-    body: CreateEventTypeInput, user: CurrentUser, uow: Uow, now: Clock, settings: SettingsDep
+    body: CreateEventTypeInput, user: CurrentUser, uow: Uow, now: Now, settings: SettingsDep
 ) -> Response:
     event_type = await service.create_event_type(uow, user, stored_from_create(body), now)
     return success(_output(event_type, user, settings), 201)
@@ -191,7 +191,7 @@ async def update_event_type(
     body: UpdateEventTypeInput,
     user: CurrentUser,
     uow: Uow,
-    now: Clock,
+    now: Now,
     settings: SettingsDep,
 ) -> Response:
     event_type = await service.update_event_type(uow, user, eventTypeId, _patcher(body), now)

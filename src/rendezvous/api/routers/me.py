@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from rendezvous.api import examples
-from rendezvous.api.deps import Clock, CurrentUser, Uow
+from rendezvous.api.deps import CurrentUser, Now, Uow
 from rendezvous.api.openapi import documented
 from rendezvous.api.replies import success
 from rendezvous.api.schemas.me import UpdateMeInput, me_output
@@ -26,7 +26,7 @@ async def get_me(user: CurrentUser) -> Response:
     summary="Update my profile",
     **documented(Success[MeOutput], errors=(404,), example=examples.ME),
 )
-async def patch_me(body: UpdateMeInput, user: CurrentUser, uow: Uow, now: Clock) -> Response:
+async def patch_me(body: UpdateMeInput, user: CurrentUser, uow: Uow, now: Now) -> Response:
     changes = body.model_dump(exclude_unset=True)
     # null for a non-nullable field means "leave as is"; nullable ones may be cleared. A user
     # always has a default schedule, so defaultScheduleId: null changes nothing.

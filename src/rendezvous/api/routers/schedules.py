@@ -9,7 +9,7 @@ from starlette.convertors import Convertor, register_url_convertor
 from starlette.responses import Response
 
 from rendezvous.api import examples
-from rendezvous.api.deps import Clock, CurrentUser, Uow
+from rendezvous.api.deps import CurrentUser, Now, Uow
 from rendezvous.api.openapi import documented
 from rendezvous.api.query import IdPath
 from rendezvous.api.replies import reply, success
@@ -74,7 +74,7 @@ async def list_schedules(user: CurrentUser, uow: Uow) -> Response:
     **documented(Success[ScheduleOutput], status=201, example=examples.SCHEDULE, versions=VERSIONS),
 )
 async def create_schedule(
-    body: CreateScheduleInput, user: CurrentUser, uow: Uow, now: Clock
+    body: CreateScheduleInput, user: CurrentUser, uow: Uow, now: Now
 ) -> Response:
     new = schedules.NewSchedule(
         name=body.name,
@@ -112,7 +112,7 @@ async def get_schedule(scheduleId: IdPath, user: CurrentUser, uow: Uow) -> Respo
     **documented(Success[ScheduleOutput], example=examples.SCHEDULE, versions=VERSIONS),
 )
 async def update_schedule(
-    scheduleId: IdPath, body: UpdateScheduleInput, user: CurrentUser, uow: Uow, now: Clock
+    scheduleId: IdPath, body: UpdateScheduleInput, user: CurrentUser, uow: Uow, now: Now
 ) -> Response:
     changes: dict[str, Any] = {
         name: getattr(body, name)
@@ -132,6 +132,6 @@ async def update_schedule(
     summary="Delete a schedule",
     **documented(StatusOnly, errors=(409,), example={"status": "success"}, versions=VERSIONS),
 )
-async def delete_schedule(scheduleId: IdPath, user: CurrentUser, uow: Uow, now: Clock) -> Response:
+async def delete_schedule(scheduleId: IdPath, user: CurrentUser, uow: Uow, now: Now) -> Response:
     await schedules.delete_schedule(uow, user, scheduleId, now)
     return reply({"status": "success"})

@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from rendezvous.api import examples
 from rendezvous.api import query as q
-from rendezvous.api.deps import Clock, OptionalUser, Uow
+from rendezvous.api.deps import Now, OptionalUser, Uow
 from rendezvous.api.errors import ApiError
 from rendezvous.api.openapi import documented
 from rendezvous.api.replies import reply, success
@@ -49,7 +49,7 @@ VERSIONS = ("2024-09-04",)
 async def get_slots(
     request: Request,
     uow: Uow,
-    now: Clock,
+    now: Now,
     caller: OptionalUser,
     start: Annotated[str | None, Query(description="UTC ISO date or date-time")] = None,
     end: Annotated[str | None, Query(description="UTC ISO date or date-time")] = None,
@@ -98,7 +98,7 @@ async def get_slots(
 async def get_slots_legacy(
     request: Request,
     uow: Uow,
-    now: Clock,
+    now: Now,
     caller: OptionalUser,
     startTime: Param = None,
     endTime: Param = None,
@@ -156,7 +156,7 @@ async def get_slots_legacy(
     ),
 )
 async def reserve_slot(
-    body: ReserveSlotInput, uow: Uow, now: Clock, caller: OptionalUser
+    body: ReserveSlotInput, uow: Uow, now: Now, caller: OptionalUser
 ) -> Response:
     if body.reservation_duration is not None and caller is None:
         raise ApiError(401, "reservationDuration can only be set by an authenticated caller")
@@ -177,7 +177,7 @@ async def reserve_slot(
     summary="Get a slot reservation",
     **documented(Success[Reservation], versions=VERSIONS),
 )
-async def get_reservation(uid: str, uow: Uow, now: Clock, _caller: OptionalUser) -> Response:
+async def get_reservation(uid: str, uow: Uow, now: Now, _caller: OptionalUser) -> Response:
     reservation = await reservations.get_live(uow, uid, now)
     return success(reservation_output(reservation, with_duration=False))
 
@@ -193,7 +193,7 @@ async def get_reservation(uid: str, uow: Uow, now: Clock, _caller: OptionalUser)
     ),
 )
 async def patch_reservation(
-    uid: str, body: ReserveSlotInput, uow: Uow, now: Clock, caller: OptionalUser
+    uid: str, body: ReserveSlotInput, uow: Uow, now: Now, caller: OptionalUser
 ) -> Response:
     if body.reservation_duration is not None and caller is None:
         raise ApiError(401, "reservationDuration can only be set by an authenticated caller")
@@ -215,7 +215,7 @@ async def patch_reservation(
     summary="Release a slot reservation",
     **documented(StatusOnly, example={"status": "success"}, versions=VERSIONS),
 )
-async def delete_reservation(uid: str, uow: Uow, now: Clock, _caller: OptionalUser) -> Response:
+async def delete_reservation(uid: str, uow: Uow, now: Now, _caller: OptionalUser) -> Response:
     await reservations.release(uow, uid, now)
     return reply({"status": "success"})
 
@@ -229,7 +229,7 @@ async def delete_reservation(uid: str, uow: Uow, now: Clock, _caller: OptionalUs
     **documented(Success[str], status=201, errors=(404, 409, 422)),
 )
 async def reserve_slot_legacy(
-    body: LegacyReserveInput, uow: Uow, now: Clock, caller: OptionalUser
+    body: LegacyReserveInput, uow: Uow, now: Now, caller: OptionalUser
 ) -> Response:
     """Cal.com's older reservation call: the same hold as ``POST /v2/slots/reservations``
     (default length), answered with the bare uid and a ``uid`` cookie."""
@@ -253,7 +253,7 @@ async def reserve_slot_legacy(
     **documented(StatusOnly, example={"status": "success"}),
 )
 async def delete_selected_slot(
-    request: Request, uow: Uow, now: Clock, _caller: OptionalUser, uid: Param = None
+    request: Request, uow: Uow, now: Now, _caller: OptionalUser, uid: Param = None
 ) -> Response:
     """Releases the reservation named by ``uid`` (or the ``uid`` cookie). Like Cal.com's, it
     succeeds when there is nothing (left) to release."""

@@ -253,6 +253,61 @@ def _host(user: User) -> dict[str, Any]:
     }
 
 
+def _seat(attendee: Attendee, *, show_uid: bool) -> dict[str, Any]:
+    """A seated booking's attendee; a seat uid is what cancels or moves a seat, so only its
+    holder and the hosts see it (``show_uid``)."""
+    return (
+        _attendee(attendee)
+        | ({"seatUid": attendee.seat_uid} if show_uid else {})
+        | {
+            "createdAt": iso(attendee.created_at),
+            "bookingFieldsResponses": readable(dict(attendee.responses)),
+            "metadata": readable(dict(attendee.metadata)),
+        }
+    )
+
+
+def _changes(booking: Booking) -> dict[str, Any]:
+    """What cancelling, declining and rescheduling recorded, where they did."""
+    optional = {
+        "cancellationReason": booking.cancellation_reason,
+        "cancelledByEmail": booking.cancelled_by_email,
+        "rejectionReason": booking.rejection_reason,
+        "reschedulingReason": booking.rescheduling_reason,
+        "rescheduledByEmail": booking.rescheduled_by_email,
+        "rescheduledFromUid": booking.rescheduled_from_uid,
+        "rescheduledToUid": booking.rescheduled_to_uid,
+        "recurringBookingUid": booking.recurring_uid,
+    }
+    return {k: v for k, v in optional.items() if v is not None}
+
+
+def _as_seat_holder_sees(
+    booking: Booking,
+    hosts: Mapping[int, User],
+    event_type: EventType | None,
+    seat_uid: str | None,
+    viewer_email: str | None,
+) -> Booking:
+    """A seated booking as a non-host sees it: whole when the event type shows attendees,
+    else ``seat_holder_view`` of it."""
+    settings = event_type.settings if event_type else None
+    if shows_attendees(settings):
+        return booking
+    organizer = hosts.get(booking.user_id)
+    return seat_holder_view(
+        booking,
+        is_own=lambda a: (
+            (seat_uid is not None and a.seat_uid == seat_uid)
+            or (viewer_email is not None and a.email == viewer_email)
+        ),
+        event_title=event_type.title if event_type else None,
+        settings=settings,
+        organizer=(organizer.name or organizer.username) if organizer else "",
+        host_emails=[hosts[h].email for h in booking.host_ids if h in hosts],
+    )
+
+
 def booking_output(
     booking: Booking,
     hosts: Mapping[int, User],
@@ -269,20 +324,7 @@ def booking_output(
     (the seat just booked or moved) or whose attendee has the viewer's *verified* address
     ``viewer_email`` — and nothing another seat typed (issue 9 item 7)."""
     if booking.seated and not viewer_is_host:
-        settings = event_type.settings if event_type else None
-        if not shows_attendees(settings):
-            organizer = hosts.get(booking.user_id)
-            booking = seat_holder_view(
-                booking,
-                is_own=lambda a: (
-                    (seat_uid is not None and a.seat_uid == seat_uid)
-                    or (viewer_email is not None and a.email == viewer_email)
-                ),
-                event_title=event_type.title if event_type else None,
-                settings=settings,
-                organizer=(organizer.name or organizer.username) if organizer else "",
-                host_emails=[hosts[h].email for h in booking.host_ids if h in hosts],
-            )
+        booking = _as_seat_holder_sees(booking, hosts, event_type, seat_uid, viewer_email)
     guests = set(booking.guests)
     out: dict[str, Any] = {
         "id": booking.id,
@@ -307,35 +349,13 @@ def booking_output(
     }
     if booking.meeting_url:
         out["meetingUrl"] = booking.meeting_url
-    optional = {
-        "cancellationReason": booking.cancellation_reason,
-        "cancelledByEmail": booking.cancelled_by_email,
-        "rejectionReason": booking.rejection_reason,
-        "reschedulingReason": booking.rescheduling_reason,
-        "rescheduledByEmail": booking.rescheduled_by_email,
-        "rescheduledFromUid": booking.rescheduled_from_uid,
-        "rescheduledToUid": booking.rescheduled_to_uid,
-        "recurringBookingUid": booking.recurring_uid,
-    }
-    out.update({k: v for k, v in optional.items() if v is not None})
+    out.update(_changes(booking))
     if booking.seated:
-        # A seat uid is what cancels or moves a seat: only its holder and the hosts see it.
         out["attendees"] = [
-            _attendee(a)
-            | (
-                {"seatUid": a.seat_uid}
-                if viewer_is_host
-                or a.seat_uid == seat_uid
-                or (viewer_email is not None and a.email == viewer_email)
-                else {}
-            )
-            | {
-                "createdAt": iso(a.created_at),
-                "bookingFieldsResponses": readable(dict(a.responses)),
-                "metadata": readable(dict(a.metadata)),
-            }
+            _seat(a, show_uid=viewer_is_host or a.seat_uid == seat_uid or (
+                viewer_email is not None and a.email == viewer_email))
             for a in booking.attendees
-        ]
+        ]  # fmt: skip
         if seat_uid:
             out["seatUid"] = seat_uid
         return out

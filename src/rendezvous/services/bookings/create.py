@@ -64,9 +64,9 @@ async def create(uow: UnitOfWork, new: NewBooking, ctx: Context) -> Outcome:
     if needs_bookings(event_type.rules):
         # Limits and seats are checks no constraint enforces: one writer per host at a time.
         await uow.lock_hosts(host_ids(hosts))
-    length = event_type.rules.length if new.length is None else new.length
+    duration = event_type.rules.length if new.duration is None else new.duration
     await _consume_reservation(uow, new, event_type)
-    await consume_own_reservations(uow, ctx, event_type, hosts, new.start, length)
+    await consume_own_reservations(uow, ctx, event_type, hosts, new.start, duration)
     recurring = is_recurring(event_type)
     starts = series_starts(
         event_type, new.start, new.recurrence_count, time_zone=hosts[0].user.time_zone
@@ -76,16 +76,16 @@ async def create(uow: UnitOfWork, new: NewBooking, ctx: Context) -> Outcome:
             # Cal.com compat: seats and recurrence together are refused (event types cannot be
             # saved that way here either).
             raise errors.RuleViolation("Seated recurring event types cannot be booked")
-        return await take_seat(uow, new, ctx, event_type, hosts, length, responses)
+        return await take_seat(uow, new, ctx, event_type, hosts, duration, responses)
 
     recurring_uid = new_uid() if recurring else None
     created: list[Booking] = []
     for start in starts:
-        await bookable_slot(uow, event_type, hosts, start, now=ctx.now, duration=length)
+        await bookable_slot(uow, event_type, hosts, start, now=ctx.now, duration=duration)
         draft = Draft(uid=new_uid(), now=ctx.now, video_url_template=ctx.video_url_template,
                       hosts=[h.user for h in hosts])  # fmt: skip
         booking = draft_booking(
-            new, draft, event_type, start, length, responses, recurring_uid=recurring_uid
+            new, draft, event_type, start, duration, responses, recurring_uid=recurring_uid
         )
         hold = hold_of(event_type, booking)
         created.append(await uow.bookings.add(booking, hold=hold, now=ctx.now))
@@ -115,7 +115,7 @@ async def consume_own_reservations(
     event_type: EventType,
     hosts: list[Host],
     start: datetime,
-    length: int,
+    duration: int,
 ) -> None:
     """GET /v2/slots shows an authenticated caller's own reservations as free, so booking over
     one consumes it, as sending its reservationUid would (rolled back if the booking fails)."""
@@ -126,6 +126,6 @@ async def consume_own_reservations(
         ctx.caller.id,
         host_ids(hosts),
         start - timedelta(minutes=rules.before_buffer),
-        start + timedelta(minutes=length + rules.after_buffer),
+        start + timedelta(minutes=duration + rules.after_buffer),
         now=ctx.now,
     )

@@ -27,7 +27,7 @@ async def take_seat(
     ctx: Context,
     event_type: EventType,
     hosts: list[Host],
-    length: int,
+    duration: int,
     responses: Mapping[str, Any],
     *,
     moved_from: Booking | None = None,
@@ -36,14 +36,14 @@ async def take_seat(
     """Book a seat at ``new.start``. Seats are counted under the booking's row lock, so
     concurrent attendees cannot overfill it. ``moved_from``: the booking a rescheduled seat
     leaves (notified as a reschedule, not a creation)."""
-    await bookable_slot(uow, event_type, hosts, new.start, now=ctx.now, duration=length)
+    await bookable_slot(uow, event_type, hosts, new.start, now=ctx.now, duration=duration)
     seat_uid = new_uid()
     existing = await uow.bookings.seated_at(event_type.id, new.start, lock=True)
     if existing is None:
         draft = Draft(uid=new_uid(), now=ctx.now, video_url_template=ctx.video_url_template,
                       hosts=[h.user for h in hosts])  # fmt: skip
         booking = draft_booking(
-            new, draft, event_type, new.start, length, responses, seat_uid=seat_uid
+            new, draft, event_type, new.start, duration, responses, seat_uid=seat_uid
         )
         booking = replace(booking, rescheduled_from_uid=moved_from.uid if moved_from else None)
         booking = await uow.bookings.add(booking, hold=hold_of(event_type, booking), now=ctx.now)
@@ -51,8 +51,8 @@ async def take_seat(
         check_seat_joinable(
             existing,
             seats=event_type.rules.seats_per_slot or 0,
-            length=length,
-            asked_length=new.length,
+            duration=duration,
+            asked_duration=new.duration,
             email=new.attendee.email,
         )
         seat = replace(
