@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
+from pathlib import Path
+
+import rendezvous.api.routers as routers
 
 
 def test_importing_the_domain_loads_no_framework():
@@ -29,3 +33,19 @@ def test_services_do_not_import_the_database_layer():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_routers_do_not_import_the_database_layer():
+    """Routers reach the database through services and the named dependencies of api/deps.py."""
+    offenders = []
+    for path in sorted(Path(routers.__file__).parent.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
+            offenders += [f"{path.name}: {n}" for n in names if n.startswith("rendezvous.db")]
+    assert offenders == []

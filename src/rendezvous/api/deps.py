@@ -11,6 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from rendezvous.api.errors import ApiError
 from rendezvous.config import Settings
+from rendezvous.db.engine import ping
 from rendezvous.db.uow import UnitOfWork
 from rendezvous.domain.accounts import User
 from rendezvous.services import accounts
@@ -21,6 +22,14 @@ from rendezvous.services import accounts
 async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
+
+
+async def database_answers(request: Request) -> bool:
+    """Whether the app's database answers ``SELECT 1`` in time (``db.engine.ping``)."""
+    return await ping(request.app.state.engine)
+
+
+DatabaseAnswers = Annotated[bool, Depends(database_answers)]
 
 
 async def get_now(request: Request) -> datetime:

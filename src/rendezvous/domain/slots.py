@@ -189,6 +189,45 @@ def compute_slots(
     day_tz = zone(day_zone)
     days = DayIndex(day_tz, lo, hi) if limits.active or _is_rolling(rules) else None
 
+    taken_times = _TakenTimes(busy_raw, taken, seated, seats_total, before, after)
+    accepted = _accepted(schedule, lo, hi, dur, offset, step, taken_times, limits, days, length)
+
+    if _is_rolling(rules) and accepted:
+        assert days is not None and rules.booking_window is not None
+        accepted = _within_rolling_window(accepted, rules.booking_window, day_tz, days, now_s, hi)
+    accepted = _shown(accepted, rules, r_start, r_end, dur, display_time_zone or day_zone)
+    return [Slot(from_epoch(t), from_epoch(t + dur), n, seats_total, uid) for t, n, uid in accepted]
+
+
+@dataclass(frozen=True, slots=True)
+class _TakenTimes:
+    """What is taken, in epoch seconds: busy intervals (with their booking uids, and merged
+    into ``taken``), seats already taken per start, and the buffers a start must keep free."""
+
+    busy_raw: list[tuple[int, int, str | None]]
+    taken: PointSet
+    seated: dict[int, tuple[int, str]]
+    seats_total: int | None
+    before: int
+    after: int
+
+
+def _accepted(
+    schedule: Schedule,
+    lo: int,
+    hi: int,
+    dur: int,
+    offset: int,
+    step: int,
+    taken_times: _TakenTimes,
+    limits: LimitCheck,
+    days: DayIndex | None,
+    length: int,
+) -> Accepted:
+    """Every grid start in [lo, hi) that is free, has a seat, and is within the limits, as
+    (start epoch, seats taken, seated booking uid)."""
+    busy_raw, taken, seated = taken_times.busy_raw, taken_times.taken, taken_times.seated
+    seats_total, before, after = taken_times.seats_total, taken_times.before, taken_times.after
     accepted: Accepted = []
     for base, start_limit, fit_limit, repeated in _grids(schedule, lo, hi, dur):
         t = base + offset
@@ -220,12 +259,7 @@ def compute_slots(
             else:
                 accepted.append((t, 0 if seats_total is not None else None, None))
             t += step
-
-    if _is_rolling(rules) and accepted:
-        assert days is not None and rules.booking_window is not None
-        accepted = _within_rolling_window(accepted, rules.booking_window, day_tz, days, now_s, hi)
-    accepted = _shown(accepted, rules, r_start, r_end, dur, display_time_zone or day_zone)
-    return [Slot(from_epoch(t), from_epoch(t + dur), n, seats_total, uid) for t, n, uid in accepted]
+    return accepted
 
 
 def _shown(

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from rendezvous.api.deps import DatabaseAnswers
 from rendezvous.api.middleware import RETRY_AFTER
-from rendezvous.db.engine import ping
 
 router = APIRouter(tags=["Operations"])
 
@@ -30,8 +30,8 @@ class Health(BaseModel):
         503: {"model": Health, "description": "Up, but the database does not answer"},
     },
 )
-async def health(request: Request) -> Any:
-    if not await ping(request.app.state.engine):
+async def health(database_ok: DatabaseAnswers) -> Any:
+    if not database_ok:
         return JSONResponse(
             {"status": "error", "database": "unreachable"},
             status_code=503,
