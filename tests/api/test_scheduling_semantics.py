@@ -259,3 +259,41 @@ async def test_the_last_listed_slot_ends_by_the_requested_end(client, make_user)
     later = await listed(client, event_type_id, "2030-01-08T14:45:00Z", "2030-01-08T15:15:00Z")
     assert starts(later) == ["2030-01-08T14:45:00.000Z"]
     assert (await book(client, event_type_id, "2030-01-08T14:45:00Z")).status_code == 201
+
+
+@pytest.mark.parametrize("end", ["2030-01-14T23:59:59Z", "2030-01-14T23:59:59.999Z"])
+async def test_a_query_through_23_59_59_keeps_the_slot_ending_at_midnight(client, make_user, end):
+    # Clients ask for "the whole day" as …T23:59:59(.999)Z; Cal.com gives an open time clipped to
+    # 23:59 its minute back, so a day open to midnight keeps its last slot on both routes.
+    bob = await make_user("bob")
+    await set_hours(client, bob, [{"days": ["Monday"], "startTime": "22:00", "endTime": "23:59"}])
+    event_type_id = await event_type(client, bob)
+    got = await listed(client, event_type_id, "2030-01-14T00:00:00Z", end)
+    assert [s[11:16] for s in starts(got)] == ["22:00", "22:30", "23:00", "23:30"]
+    legacy = await client.get(
+        "/v2/slots/available",
+        params={"eventTypeId": event_type_id, "startTime": "2030-01-14T00:00:00Z", "endTime": end},
+    )
+    assert legacy.status_code == 200, legacy.text
+    times = [s["time"][11:16] for s in legacy.json()["data"]["slots"]["2030-01-14"]]
+    assert times == ["22:00", "22:30", "23:00", "23:30"]
+    assert (await book(client, event_type_id, "2030-01-14T23:30:00Z")).status_code == 201
+
+
+async def test_a_query_ending_one_second_before_a_slot_ends_keeps_that_slot(client, make_user):
+    # Cal.com lets a slot end one second after the range end: "through 14:59:59" keeps 14:30.
+    bob = await make_user("bob")
+    event_type_id = await event_type(client, bob)
+    got = await listed(client, event_type_id, "2030-01-08T13:00:00Z", "2030-01-08T14:59:59Z")
+    assert [s[11:16] for s in starts(got)] == ["13:00", "13:30", "14:00", "14:30"]
+    legacy = await client.get(
+        "/v2/slots/available",
+        params={
+            "eventTypeId": event_type_id,
+            "startTime": "2030-01-08T13:00:00Z",
+            "endTime": "2030-01-08T14:59:58Z",
+        },
+    )
+    assert legacy.status_code == 200, legacy.text
+    times = [s["time"][11:16] for s in legacy.json()["data"]["slots"]["2030-01-08"]]
+    assert times == ["13:00", "13:30", "14:00"]
