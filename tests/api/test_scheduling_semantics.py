@@ -297,3 +297,67 @@ async def test_a_query_ending_one_second_before_a_slot_ends_keeps_that_slot(clie
     assert legacy.status_code == 200, legacy.text
     times = [s["time"][11:16] for s in legacy.json()["data"]["slots"]["2030-01-08"]]
     assert times == ["13:00", "13:30", "14:00"]
+
+
+# --- a recurring series keeps the attendee's wall-clock time -----------------------------------
+
+
+async def recurring_new_york_monday(client, make_user, clock) -> int:
+    """A weekly event type (4 occurrences) of a host whose profile zone is Pacific/Auckland and
+    whose schedule is New York's Mondays 09:00–17:00."""
+    clock.now = datetime(2027, 2, 1, tzinfo=UTC)
+    bob = await make_user("bob", time_zone="Pacific/Auckland")
+    await set_hours(client, bob, [{"days": ["Monday"], "startTime": "09:00", "endTime": "17:00"}])
+    response = await client.patch(
+        f"/v2/schedules/{bob.default_schedule_id}",
+        json={"timeZone": NY},
+        headers=bob.auth | SCHEDULES,
+    )
+    assert response.status_code == 200, response.text
+    recurrence = {"interval": 1, "occurrences": 4, "frequency": "weekly"}
+    return await event_type(client, bob, recurrence=recurrence)
+
+
+async def series(client, event_type_id: int, start: str, zone: str) -> list[str]:
+    response = await client.post(
+        "/v2/bookings",
+        json={
+            "start": start,
+            "eventTypeId": event_type_id,
+            "attendee": {"name": "Ann", "email": "ann@example.com", "timeZone": zone},
+        },
+    )
+    assert response.status_code == 201, response.text
+    return [b["start"] for b in response.json()["data"]]
+
+
+async def test_a_weekly_series_stays_at_10_new_york_across_new_yorks_dst_change(
+    client, make_user, clock
+):
+    # New York attendee, New York schedule, Auckland profile: New York moves its clocks on
+    # 2027-03-14, so 10:00 there is 15:00 UTC, then 14:00 UTC. The host's profile zone, which
+    # does not change then, must not move the meeting to 11:00.
+    event_type_id = await recurring_new_york_monday(client, make_user, clock)
+    got = await series(client, event_type_id, "2027-03-01T15:00:00Z", NY)
+    assert got == [
+        "2027-03-01T15:00:00.000Z",
+        "2027-03-08T15:00:00.000Z",
+        "2027-03-15T14:00:00.000Z",
+        "2027-03-22T14:00:00.000Z",
+    ]
+
+
+async def test_a_weekly_series_keeps_the_attendees_local_time_as_in_cal_com(
+    client, make_user, clock
+):
+    # A London attendee books New York's 10:00 (14:00 in London) on 2027-03-22. London moves its
+    # clocks on 03-28 and Auckland on 04-04: the series stays at 14:00 London (13:00 UTC), which
+    # is neither the schedule's 10:00 New York (14:00 UTC) nor the profile's 03:00 Auckland.
+    event_type_id = await recurring_new_york_monday(client, make_user, clock)
+    got = await series(client, event_type_id, "2027-03-22T14:00:00Z", "Europe/London")
+    assert got == [
+        "2027-03-22T14:00:00.000Z",
+        "2027-03-29T13:00:00.000Z",
+        "2027-04-05T13:00:00.000Z",
+        "2027-04-12T13:00:00.000Z",
+    ]

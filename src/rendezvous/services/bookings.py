@@ -251,12 +251,15 @@ async def create(uow: UnitOfWork, new: NewBooking, ctx: Context) -> Outcome:
                 f"{LATEST_YEAR}; book fewer",
                 {"fields": ["recurrenceCount"]},
             )
+        # The series keeps the first occurrence's wall-clock time in the attendee's zone, as
+        # Cal.com's API v2 does (luxon setZone(attendee.timeZone).plus({weeks})): the host's
+        # profile zone plays no part in scheduling.
         starts = occurrences(
             new.start,
             frequency=frequency,
             interval=interval,
             count=count,
-            time_zone=host.user.time_zone,
+            time_zone=new.attendee.time_zone,
         )
 
     if event_type.is_seated:
