@@ -89,6 +89,14 @@ async def test_text_with_a_nul_character_is_a_400(
         assert response.json()["error"]["details"]["errors"][0]["property"] == field
 
 
+async def test_a_reservation_cookie_spelling_a_nul_character_is_a_400(client):
+    # A quoted cookie value may spell NUL as an octal escape, which the cookie parser decodes.
+    response = await client.delete("/v2/slots/selected-slot", headers={"Cookie": 'uid="\\000abc"'})
+    assert response.status_code == 400, response.text
+    assert "NUL" in response.json()["message"]
+    assert response.json()["error"]["details"]["errors"][0]["property"] == "uid"
+
+
 async def test_a_cancellation_reason_with_a_nul_character_is_a_400_and_changes_nothing(
     client, make_user, make_event_type
 ):

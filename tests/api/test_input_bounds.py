@@ -150,6 +150,71 @@ async def test_a_stored_deeply_nested_value_cannot_break_the_hosts_booking_list(
     assert 1 < depth <= 33
 
 
+BEYOND_64_BITS = 2**70
+
+
+@pytest.mark.parametrize(
+    ("where", "field"),
+    [
+        ("bookingFieldsResponses", "bookingFieldsResponses"),
+        ("metadata", "metadata"),
+        ("event type", "metadata"),
+        ("event type patch", "metadata"),
+    ],
+)
+async def test_an_integer_beyond_javascripts_safe_range_in_free_form_json_is_a_400(
+    client, make_user, make_event_type, where, field
+):
+    """An anonymous booker's ``{"x": 2**70}`` was stored, and from then on the host's
+    GET /v2/bookings was a 500 (the encoder writes 64-bit integers only)."""
+    bob = await make_user("bob")
+    event_type_id = await make_event_type(bob)
+    big = {"x": BEYOND_64_BITS}
+    if where == "event type":
+        response = await new_event_type(client, bob, metadata=big)
+    elif where == "event type patch":
+        response = await client.patch(
+            f"/v2/event-types/{event_type_id}", json={"metadata": big}, headers=bob.auth | ET
+        )
+    else:
+        response = await book(client, event_type_id, **{where: big})
+    assert properties(response) == {field}
+    assert "9007199254740991" in response.json()["message"]
+    # The largest safe integer is still taken, and everything stays readable.
+    safe = {"x": 2**53 - 1}
+    assert (await book(client, event_type_id, bookingFieldsResponses=safe)).status_code == 201
+    assert (await client.get("/v2/bookings", headers=bob.auth)).status_code == 200
+    shown = await client.get(f"/v2/event-types/{event_type_id}", headers=bob.auth | ET)
+    assert shown.status_code == 200, shown.text
+
+
+async def test_stored_values_the_json_encoder_cannot_write_are_still_served(
+    client, make_user, make_event_type, db
+):
+    """Values stored before input was bounded (or by other tools): nested past the encoder's
+    255 levels, or an integer beyond 64 bits. Every read that carries them still answers."""
+    bob = await make_user("bob")
+    event_type_id = await make_event_type(bob)
+    uid = (await book(client, event_type_id)).json()["data"]["uid"]
+    async with db.begin() as conn:
+        await conn.execute(
+            text("UPDATE users SET metadata = :m WHERE id = :id"),
+            {"m": json.dumps({"deep": nested(300), "big": BEYOND_64_BITS}), "id": bob.id},
+        )
+        await conn.execute(
+            text("UPDATE bookings SET responses = :r, metadata = :r WHERE uid = :uid"),
+            {"r": json.dumps({"big": BEYOND_64_BITS}), "uid": uid},
+        )
+    shown = await client.get(f"/v2/event-types/{event_type_id}", headers=bob.auth | ET)
+    assert shown.status_code == 200, shown.text
+    assert shown.json()["data"]["users"][0]["metadata"]["big"] == BEYOND_64_BITS
+    listing = await client.get("/v2/event-types", headers=bob.auth | ET)
+    assert listing.status_code == 200, listing.text
+    bookings = await client.get("/v2/bookings", headers=bob.auth)
+    assert bookings.status_code == 200, bookings.text
+    assert bookings.json()["data"][0]["metadata"] == {"big": BEYOND_64_BITS}
+
+
 # --- item 3: numbers have bounds (shown in OpenAPI); one request's work is bounded ---------------
 
 

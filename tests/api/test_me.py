@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 ME_FIELDS = {
@@ -125,3 +127,21 @@ async def test_a_null_default_schedule_leaves_the_default_in_place(client, make_
     response = await client.patch("/v2/me", json={"defaultScheduleId": None}, headers=bob.auth)
     assert response.status_code == 200
     assert response.json()["data"]["defaultScheduleId"] == bob.default_schedule_id
+
+
+async def test_two_users_taking_one_address_at_once_get_one_200_and_one_409(client, make_user):
+    """Both check the address free before either writes; the database's unique index decides,
+    and the loser is a 409, not a 500 (PostgreSQL raised a unique violation)."""
+    ann, bob = await make_user("ann"), await make_user("bob")
+    for round_ in range(15):
+        address = f"taken{round_}@example.com"
+        answers = await asyncio.gather(
+            *(client.patch("/v2/me", headers=u.auth, json={"email": address}) for u in (ann, bob))
+        )
+        assert sorted(a.status_code for a in answers) == [200, 409], [a.text for a in answers]
+        loser = next(a for a in answers if a.status_code == 409)
+        assert loser.json()["error"]["code"] == "ConflictException"
+        owners = [
+            (await client.get("/v2/me", headers=u.auth)).json()["data"]["email"] for u in (ann, bob)
+        ]
+        assert owners.count(address) == 1

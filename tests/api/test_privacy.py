@@ -254,6 +254,26 @@ async def test_a_seat_holder_listing_sees_only_their_seat(client, make_user, mak
     assert_nothing_of_ann(listed)
 
 
+async def test_attendee_filters_do_not_tell_a_seat_holder_who_else_holds_a_seat(
+    client, make_user, make_event_type
+):
+    world = await _two_seats(client, make_user, make_event_type)
+    ben = await make_user("ben")  # a verified user with Ben's address
+    for params in ({"attendeeEmail": "ann@example.com"}, {"attendeeName": "Ann First"}):
+        listed = await client.get("/v2/bookings", params=params, headers=ben.auth)
+        assert listed.status_code == 200
+        assert listed.json()["data"] == [], params
+        assert listed.json()["pagination"]["totalItems"] == 0
+    # Their own seat still matches the filters, and the host's filters see every seat.
+    for params in ({"attendeeEmail": "BEN@example.com"}, {"attendeeName": "ben second"}):
+        mine = (await client.get("/v2/bookings", params=params, headers=ben.auth)).json()
+        assert [b["uid"] for b in mine["data"]] == [world["ben"]["uid"]], params
+    hosted = await client.get(
+        "/v2/bookings", params={"attendeeEmail": "ann@example.com"}, headers=world["alice"].auth
+    )
+    assert [b["uid"] for b in hosted.json()["data"]] == [world["ann"]["uid"]]
+
+
 async def test_seat_moves_and_cancellations_answer_only_with_the_callers_seat(
     client, make_user, make_event_type
 ):

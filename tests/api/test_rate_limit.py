@@ -60,6 +60,21 @@ async def test_each_key_and_anonymous_ip_has_its_own_budget(settings, db_engine,
         assert (await client.get("/v2/me")).status_code == 401  # anonymous: the IP's budget
 
 
+async def test_requests_without_credentials_spend_no_failure_budget(
+    settings, db_engine, clock, make_user
+):
+    bob = await make_user("bob")
+    app = create_app(
+        limited_settings(settings, rate_limit=1000, auth_failure_limit=2),
+        clock=clock,
+        engine=db_engine,
+    )
+    async with http_from(app, "203.0.113.9") as client:
+        for _ in range(5):  # each a 401 "Missing Authorization header", and no key looked up
+            assert (await client.get("/v2/me")).status_code == 401
+        assert (await client.get("/v2/me", headers=bob.auth)).status_code == 200
+
+
 @pytest.mark.redis
 async def test_two_processes_share_one_budget_through_redis(settings, db_engine, clock, make_user):
     bob = await make_user("bob")

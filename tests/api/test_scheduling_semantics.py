@@ -259,3 +259,105 @@ async def test_the_last_listed_slot_ends_by_the_requested_end(client, make_user)
     later = await listed(client, event_type_id, "2030-01-08T14:45:00Z", "2030-01-08T15:15:00Z")
     assert starts(later) == ["2030-01-08T14:45:00.000Z"]
     assert (await book(client, event_type_id, "2030-01-08T14:45:00Z")).status_code == 201
+
+
+@pytest.mark.parametrize("end", ["2030-01-14T23:59:59Z", "2030-01-14T23:59:59.999Z"])
+async def test_a_query_through_23_59_59_keeps_the_slot_ending_at_midnight(client, make_user, end):
+    # Clients ask for "the whole day" as …T23:59:59(.999)Z; Cal.com gives an open time clipped to
+    # 23:59 its minute back, so a day open to midnight keeps its last slot on both routes.
+    bob = await make_user("bob")
+    await set_hours(client, bob, [{"days": ["Monday"], "startTime": "22:00", "endTime": "23:59"}])
+    event_type_id = await event_type(client, bob)
+    got = await listed(client, event_type_id, "2030-01-14T00:00:00Z", end)
+    assert [s[11:16] for s in starts(got)] == ["22:00", "22:30", "23:00", "23:30"]
+    legacy = await client.get(
+        "/v2/slots/available",
+        params={"eventTypeId": event_type_id, "startTime": "2030-01-14T00:00:00Z", "endTime": end},
+    )
+    assert legacy.status_code == 200, legacy.text
+    times = [s["time"][11:16] for s in legacy.json()["data"]["slots"]["2030-01-14"]]
+    assert times == ["22:00", "22:30", "23:00", "23:30"]
+    assert (await book(client, event_type_id, "2030-01-14T23:30:00Z")).status_code == 201
+
+
+async def test_a_query_ending_one_second_before_a_slot_ends_keeps_that_slot(client, make_user):
+    # Cal.com lets a slot end one second after the range end: "through 14:59:59" keeps 14:30.
+    bob = await make_user("bob")
+    event_type_id = await event_type(client, bob)
+    got = await listed(client, event_type_id, "2030-01-08T13:00:00Z", "2030-01-08T14:59:59Z")
+    assert [s[11:16] for s in starts(got)] == ["13:00", "13:30", "14:00", "14:30"]
+    legacy = await client.get(
+        "/v2/slots/available",
+        params={
+            "eventTypeId": event_type_id,
+            "startTime": "2030-01-08T13:00:00Z",
+            "endTime": "2030-01-08T14:59:58Z",
+        },
+    )
+    assert legacy.status_code == 200, legacy.text
+    times = [s["time"][11:16] for s in legacy.json()["data"]["slots"]["2030-01-08"]]
+    assert times == ["13:00", "13:30", "14:00"]
+
+
+# --- a recurring series keeps the attendee's wall-clock time -----------------------------------
+
+
+async def recurring_new_york_monday(client, make_user, clock) -> int:
+    """A weekly event type (4 occurrences) of a host whose profile zone is Pacific/Auckland and
+    whose schedule is New York's Mondays 09:00–17:00."""
+    clock.now = datetime(2027, 2, 1, tzinfo=UTC)
+    bob = await make_user("bob", time_zone="Pacific/Auckland")
+    await set_hours(client, bob, [{"days": ["Monday"], "startTime": "09:00", "endTime": "17:00"}])
+    response = await client.patch(
+        f"/v2/schedules/{bob.default_schedule_id}",
+        json={"timeZone": NY},
+        headers=bob.auth | SCHEDULES,
+    )
+    assert response.status_code == 200, response.text
+    recurrence = {"interval": 1, "occurrences": 4, "frequency": "weekly"}
+    return await event_type(client, bob, recurrence=recurrence)
+
+
+async def series(client, event_type_id: int, start: str, zone: str) -> list[str]:
+    response = await client.post(
+        "/v2/bookings",
+        json={
+            "start": start,
+            "eventTypeId": event_type_id,
+            "attendee": {"name": "Ann", "email": "ann@example.com", "timeZone": zone},
+        },
+    )
+    assert response.status_code == 201, response.text
+    return [b["start"] for b in response.json()["data"]]
+
+
+async def test_a_weekly_series_stays_at_10_new_york_across_new_yorks_dst_change(
+    client, make_user, clock
+):
+    # New York attendee, New York schedule, Auckland profile: New York moves its clocks on
+    # 2027-03-14, so 10:00 there is 15:00 UTC, then 14:00 UTC. The host's profile zone, which
+    # does not change then, must not move the meeting to 11:00.
+    event_type_id = await recurring_new_york_monday(client, make_user, clock)
+    got = await series(client, event_type_id, "2027-03-01T15:00:00Z", NY)
+    assert got == [
+        "2027-03-01T15:00:00.000Z",
+        "2027-03-08T15:00:00.000Z",
+        "2027-03-15T14:00:00.000Z",
+        "2027-03-22T14:00:00.000Z",
+    ]
+
+
+async def test_a_weekly_series_keeps_the_attendees_local_time_as_in_cal_com(
+    client, make_user, clock
+):
+    # A London attendee books New York's 10:00 (14:00 in London) on 2027-03-22. London moves its
+    # clocks on 03-28 and Auckland on 04-04: the series stays at 14:00 London (13:00 UTC), which
+    # is neither the schedule's 10:00 New York (14:00 UTC) nor the profile's 03:00 Auckland.
+    event_type_id = await recurring_new_york_monday(client, make_user, clock)
+    got = await series(client, event_type_id, "2027-03-22T14:00:00Z", "Europe/London")
+    assert got == [
+        "2027-03-22T14:00:00.000Z",
+        "2027-03-29T13:00:00.000Z",
+        "2027-04-05T13:00:00.000Z",
+        "2027-04-12T13:00:00.000Z",
+    ]

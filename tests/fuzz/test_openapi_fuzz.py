@@ -8,7 +8,9 @@ requests reach the code behind authentication; half the generated ``eventTypeId`
 values (path, query and body) are those two, so slots, bookings and edits reach the engine
 instead of stopping at "not found". The number of examples per operation is
 bounded (``RENDEZVOUS_FUZZ_EXAMPLES``, default below) and the seed fixed (``RENDEZVOUS_FUZZ_SEED``)
-so that `make test` is repeatable; change either to explore further."""
+so that `make test` is repeatable; change either to explore further.
+``RENDEZVOUS_FUZZ_DATABASE_URL`` runs it against another (fresh, empty) database instead, e.g.
+``postgresql+asyncpg://postgres@127.0.0.1:5432/fuzz``."""
 
 from __future__ import annotations
 
@@ -35,6 +37,7 @@ from rendezvous.services import accounts
 
 EXAMPLES = int(os.environ.get("RENDEZVOUS_FUZZ_EXAMPLES", "50"))
 SEED = int(os.environ.get("RENDEZVOUS_FUZZ_SEED", "20261129"))
+DATABASE_URL = os.environ.get("RENDEZVOUS_FUZZ_DATABASE_URL")
 CHECKS = ("not_a_server_error", "response_schema_conformance")
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
 
@@ -90,7 +93,7 @@ def _failures(recorder: Any) -> list[str]:
 def test_no_generated_request_gets_a_server_error_or_an_undocumented_shape(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'fuzz.db'}"
+    url = DATABASE_URL or f"sqlite+aiosqlite:///{tmp_path / 'fuzz.db'}"
     key, event_type_id, schedule_id = asyncio.run(_seed_world(url))
     seeded = {"dictionary": "seeded-event-type", "probability": 0.5}
     schedule = {"dictionary": "seeded-schedule", "probability": 0.5}
@@ -151,7 +154,7 @@ def test_no_generated_request_gets_a_server_error_or_an_undocumented_shape(
         print(
             f"\nfuzz: {sum(cases.values())} requests ({dict(cases)}; {reaching} naming the seeded "
             f"event type or schedule) over {len(operations)} operations in {elapsed:.1f} s, "
-            f"{EXAMPLES} examples each, seed {SEED}"
+            f"{EXAMPLES} examples each, seed {SEED}, {url.split(':', 1)[0]}"
         )
     assert not failures, "\n".join(sorted(set(failures)))
     untested = {op for op in operations if not any(op in label for label in tested)}

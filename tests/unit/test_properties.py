@@ -563,6 +563,68 @@ def test_an_end_written_23_59_is_the_end_of_the_day():
     assert_generated(seen, "slot ending at a 23:59 midnight", "slot running past a 23:59 midnight")
 
 
+# The Auckland world above queried up to Monday 18:00 there: its end's day is the Monday that
+# runs to midnight.
+AN_AUCKLAND_MONDAY_TO_2359 = replace_range(
+    A_2359_EVENING_AND_A_MIDNIGHT_MORNING, utc("2027-03-14"), utc("2027-03-15T05:00")
+)
+
+
+def test_a_query_ending_in_the_minute_23_59_lists_what_one_ending_at_midnight_does():
+    """A range end anywhere in the minute 23:59 of the schedule's zone (a client's
+    "…T23:59:59.999") lists exactly what an end at the next local midnight lists, slots ending
+    at midnight included (Cal.com adds that minute back to open time clipped to 23:59)."""
+    seen: Counter[str] = Counter()
+
+    @settings(PROPS, max_examples=150)
+    @given(worlds(), st.integers(0, 59), st.integers(0, 999_999))
+    @example(AN_AUCKLAND_MONDAY_TO_2359, 59, 999_999)
+    def check(world, second, micro):
+        schedule, _, start, end, *_ = world
+        tz = ZoneInfo(schedule.time_zone)
+        day = end.astimezone(tz).date()
+        late = datetime.combine(day, time(23, 59, second, micro), tz).astimezone(UTC)
+        next_midnight = datetime.combine(day + timedelta(1), time(), tz).astimezone(UTC)
+        if late <= start:
+            return
+        to_midnight = run(replace_range(world, start, next_midnight))
+        assert run(replace_range(world, start, late)) == to_midnight
+        seen["slot ending at that midnight"] += any(s.end == next_midnight for s in to_midnight)
+
+    check()
+    assert_generated(seen, "slot ending at that midnight")
+
+
+# 09:00–17:00 UTC with 30 minutes, queried 09:00–12:00: the last slot ends at the query's end.
+A_MORNING_TO_NOON = (
+    Schedule("UTC", (Rule(frozenset(range(1, 8)), 540, 1020),)),
+    EventRules(length=30),
+    utc("2027-03-01T09:00"),
+    utc("2027-03-01T12:00"),
+    utc("2027-02-01"),
+    [],
+    [],
+)
+
+
+def test_a_query_ending_one_second_short_lists_what_the_whole_query_does():
+    """Cal.com's slot builder lets a slot end one second after the range end: a query ending at
+    ``end`` − 1 s (a client's "…:59:59") lists what the query ending at ``end`` does."""
+    seen: Counter[str] = Counter()
+
+    @PROPS
+    @given(st.one_of(worlds(), long_worlds()))
+    @example(A_MORNING_TO_NOON)
+    def check(world):
+        _, _, start, end, *_ = world
+        whole = run(world)
+        assert run(replace_range(world, start, end - timedelta(seconds=1))) == whole
+        seen["slot ending at the query end"] += any(s.end == end for s in whole)
+
+    check()
+    assert_generated(seen, "slot ending at the query end")
+
+
 def _crosses_a_written_2359(schedule: Schedule, slot) -> bool:
     """Does ``slot`` run across the local midnight that closes a day written to end at 23:59?"""
     tz = ZoneInfo(schedule.time_zone)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from rendezvous.domain.errors import DurationNotOffered
 from rendezvous.domain.models import Slot
-from rendezvous.domain.slots import resolve_duration
+from rendezvous.domain.slots import compute_slots, resolve_duration
 from tests.unit.builders import at, busy, event, local, schedule, slots, times, utc
 
 UTC_9_12 = schedule("UTC", every_day="09:00-12:00")
@@ -130,6 +132,45 @@ def test_a_whole_day_query_keeps_the_slot_that_ends_at_midnight():
     sched = schedule("UTC", every_day="00:00-24:00")
     got = slots(sched, event(60), start="2027-03-01", end="2027-03-02")
     assert len(got) == 24 and got[-1].end == utc("2027-03-02")
+
+
+def test_a_query_ending_at_23_59_in_the_schedule_zone_keeps_the_slot_ending_at_midnight():
+    # Clients ask "through the end of the day" as …T23:59:59(.999): Cal.com gives an open time
+    # clipped to 23:59 its minute back, so the last slot of a day open to midnight stays listed.
+    sched = schedule("America/New_York", weekly={"mon": "22:00-23:59"})
+    for end in ("2027-03-02T04:59:59", "2027-03-02T04:59:59.999", "2027-03-02T04:59"):
+        got = compute_slots(
+            sched,
+            event(30),
+            range_start=at("America/New_York", "2027-03-01T00:00"),
+            range_end=datetime.fromisoformat(end).replace(tzinfo=UTC),
+            now=utc("2000-01-01"),
+            busy=(),
+        )
+        assert times(got, "America/New_York") == ["22:00", "22:30", "23:00", "23:30"], end
+    # Only that minute: an end at 23:58 keeps the clip.
+    assert times(
+        slots(sched, event(30), start="2027-03-01", end="2027-03-02T04:58"), "America/New_York"
+    ) == ["22:00", "22:30", "23:00"]
+
+
+def test_a_slot_may_end_one_second_after_the_query_end_as_in_cal_com():
+    # Cal.com's slot builder keeps a slot while its end minus one second is not after the range
+    # end: a query to 23:59:59 UTC keeps New York's 18:30–19:00 (19:00 is 00:00 UTC).
+    sched = schedule("America/New_York", mon_fri="18:00-19:00")
+    for end in ("2027-03-01T23:59:59", "2027-03-01T23:59:59.5"):
+        got = compute_slots(
+            sched,
+            event(30),
+            range_start=utc("2027-03-01"),
+            range_end=datetime.fromisoformat(end).replace(tzinfo=UTC),
+            now=utc("2000-01-01"),
+            busy=(),
+        )
+        assert times(got, "America/New_York") == ["18:00", "18:30"], end
+    # Two seconds short is not enough.
+    got = slots(sched, event(30), start="2027-03-01", end="2027-03-01T23:59:58")
+    assert times(got, "America/New_York") == ["18:00"]
 
 
 def test_a_weekly_rule_ending_23_59_offers_the_last_half_hour():

@@ -177,9 +177,10 @@ class RateLimit:
     Sends Cal.com's X-RateLimit-*-Default headers on every /v2 response, and Retry-After on 429
     (Cal.com compat: Retry-After is Rendezvous's addition, contract §0 item 5).
 
-    Failed authentications (401s) also count against the client address, in a budget of their
-    own (``auth_failure_limit`` per window): once it is spent, requests from that address that
-    carry credentials are refused with a 429 before any key is looked up. Otherwise every
+    Failed authentications (401s to requests that sent credentials) also count against the
+    client address, in a budget of their own (``auth_failure_limit`` per window): once it is
+    spent, requests from that address that carry credentials are refused with a 429 before any
+    key is looked up. Otherwise every
     distinct invalid key would get a fresh per-key budget, and a flood of made-up keys (a
     database lookup each) would never be throttled."""
 
@@ -276,7 +277,10 @@ class RateLimit:
             await send(message)
 
         await self.app(scope, receive, send_wrapper)
-        if status == 401:
+        # Only a credential that was tried and refused counts: a request without one (a browser
+        # opening an authenticated route) looked nothing up, and must not lock out the keys of
+        # everyone behind the same address.
+        if status == 401 and credentials:
             try:
                 await self.limiter.hit(self.failures, "rendezvous-auth-failures", address)
             except Exception:

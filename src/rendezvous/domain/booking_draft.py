@@ -70,7 +70,8 @@ def series_starts(
     event_type: EventType, start: datetime, count: int | None, *, time_zone: str
 ) -> list[datetime]:
     """The starts one request books: ``start`` alone, or every occurrence of a recurring event
-    type (``count`` of them, at most its stored occurrences) in the host's ``time_zone``.
+    type (``count`` of them, at most its stored occurrences), keeping the wall-clock time of
+    ``start`` in ``time_zone`` (the attendee's).
     Raises InvalidInput for a count over the limit or a series ending past the supported year."""
     recurrence = event_type.booking.recurrence
     if recurrence is None:

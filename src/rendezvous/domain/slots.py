@@ -32,7 +32,11 @@ Semantics (minutes throughout; instants are epoch seconds inside the loops):
   (they count bookings, as Cal.com does, not attendees).
 * Range: a slot is listed when it lies inside the query, start ≥ ``range_start`` and end ≤
   ``range_end``, as Cal.com clips the open time to the requested range before it cuts slots. So
-  the booking check asks about one start with the range [start, start + duration).
+  the booking check asks about one start with the range [start, start + duration). As in
+  Cal.com, what clients send for "through the end of an hour or day" keeps the slot that ends
+  then: a slot may end one second after ``range_end`` (``…T18:59:59`` keeps 18:30–19:00), and a
+  ``range_end`` inside the minute 23:59 of the schedule's zone reaches the next local midnight
+  (Cal.com adds that minute back to an open time clipped to 23:59, date-ranges.ts).
 * ``only_first_slot``: the first remaining slot of each day of ``display_time_zone`` (the zone
   the caller renders in), as Cal.com groups by the booker's zone.
 """
@@ -45,11 +49,19 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from rendezvous.domain import booking_window as bw
-from rendezvous.domain.availability import daily_epoch_windows
+from rendezvous.domain.availability import WRITTEN_END_OF_DAY, daily_epoch_windows
 from rendezvous.domain.errors import DurationNotOffered
 from rendezvous.domain.intervals import PointSet, from_epoch, merge, to_epoch
 from rendezvous.domain.limits import LimitCheck, booked_span
-from rendezvous.domain.localtime import DayIndex, local_date, midnight, repeated_spans, zone
+from rendezvous.domain.localtime import (
+    DAY,
+    DayIndex,
+    local_date,
+    midnight,
+    offset_at,
+    repeated_spans,
+    zone,
+)
 from rendezvous.domain.models import BookedTime, BookingWindow, Busy, EventRules, Schedule, Slot
 
 
@@ -165,10 +177,11 @@ def compute_slots(
     week_start: int = 1,
     display_time_zone: str | None = None,
 ) -> list[Slot]:
-    """Slots inside [range_start, range_end] (start ≥ range_start, end ≤ range_end), sorted by
-    start. Days of booking limits and windows are the schedule's; ``week_start`` is an ISO
-    weekday; ``display_time_zone`` (default: the schedule's) only groups ``only_first_slot``.
-    See the module docstring."""
+    """Slots inside [range_start, range_end] (start ≥ range_start, end ≤ range_end, with
+    Cal.com's allowances for ends written "…:59:59", see ``_fit_end``), sorted by start. Days
+    of booking limits and windows are the schedule's; ``week_start`` is an ISO weekday;
+    ``display_time_zone`` (default: the schedule's) only groups ``only_first_slot``. See the
+    module docstring."""
     length = resolve_duration(rules, duration)
     dur = length * 60
     offset = rules.offset_start * 60
@@ -195,7 +208,8 @@ def compute_slots(
     if _is_rolling(rules) and accepted:
         assert days is not None and rules.booking_window is not None
         accepted = _within_rolling_window(accepted, rules.booking_window, day_tz, days, now_s, hi)
-    accepted = _shown(accepted, rules, r_start, r_end, dur, display_time_zone or day_zone)
+    fit_end = _fit_end(r_end, day_tz)
+    accepted = _shown(accepted, rules, r_start, fit_end, dur, display_time_zone or day_zone)
     return [Slot(from_epoch(t), from_epoch(t + dur), n, seats_total, uid) for t, n, uid in accepted]
 
 
@@ -263,13 +277,14 @@ def _accepted(
 
 
 def _shown(
-    accepted: Accepted, rules: EventRules, r_start: int, r_end: int, dur: int, zone_name: str
+    accepted: Accepted, rules: EventRules, r_start: int, fit_end: int, dur: int, zone_name: str
 ) -> Accepted:
-    """The accepted starts the query shows: inside its range (trimmed only now, so that a
-    rolling window still counts the days the range leaves out), and only the first of each
-    day in ``zone_name`` for ``only_first_slot``."""
-    if accepted and (accepted[0][0] < r_start or accepted[-1][0] + dur > r_end):
-        accepted = [a for a in accepted if a[0] >= r_start and a[0] + dur <= r_end]
+    """The accepted starts the query shows: inside its range, starting at ``r_start`` or later
+    and ending by ``fit_end`` (``_fit_end``); trimmed only now, so that a rolling window still
+    counts the days the range leaves out. And only the first of each day in ``zone_name`` for
+    ``only_first_slot``."""
+    if accepted and (accepted[0][0] < r_start or accepted[-1][0] + dur > fit_end):
+        accepted = [a for a in accepted if a[0] >= r_start and a[0] + dur <= fit_end]
     if rules.only_first_slot and accepted:
         accepted = _first_per_day(accepted, zone_name)
     return accepted
@@ -297,6 +312,17 @@ def _within_rolling_window(
         return accepted
     cut = midnight(day_tz, date.fromordinal(last_day.toordinal() + 1))
     return [a for a in accepted if a[0] < cut]
+
+
+def _fit_end(range_end: int, tz: ZoneInfo) -> int:
+    """The latest instant (epoch seconds) a listed slot may end for a query ending at
+    ``range_end``, as Cal.com's slot builder allows: one second past ``range_end`` (a slot fits
+    while its end minus one second is not after the range end, so ``…T18:59:59`` keeps a slot
+    ending at 19:00), and the next local midnight of ``tz`` when ``range_end`` falls in the minute
+    23:59 there (date-ranges.ts gives an open time clipped to 23:59 its minute back)."""
+    if (range_end + offset_at(tz, range_end)) % DAY // 60 != WRITTEN_END_OF_DAY:
+        return range_end + 1
+    return midnight(tz, date.fromordinal(local_date(tz, range_end).toordinal() + 1))
 
 
 def _is_rolling(rules: EventRules) -> bool:

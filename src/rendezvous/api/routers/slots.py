@@ -260,6 +260,14 @@ async def delete_selected_slot(
     target = uid or request.cookies.get("uid")
     if not target:
         raise q.bad("uid", "uid is required (query parameter or cookie)")
+    if "\x00" in target:
+        # A quoted cookie may spell NUL as "\000" (the middleware only sees the URL), and
+        # PostgreSQL cannot compare text holding NUL: a 400 like the query parameter's.
+        raise ApiError(
+            400,
+            "uid: text may not contain the NUL character",
+            {"errors": [{"property": "uid", "location": "cookie", "message": "contains NUL"}]},
+        )
     with contextlib.suppress(NotFound):
         await reservations.release(uow, target, now)
     return reply({"status": "success"})

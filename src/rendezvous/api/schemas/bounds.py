@@ -52,6 +52,10 @@ RESPONSES_MAX_ITEMS = 1_000
 RESPONSES_MAX_BYTES = 64 * 1024
 #: Output safety net: stored values deeper than this are cut when read (see ``readable``).
 READ_MAX_DEPTH = 32
+#: The largest integer free-form JSON may hold: JavaScript's ``Number.MAX_SAFE_INTEGER``, the
+#: range Cal.com (a JavaScript server) and its clients can carry without losing digits. Larger
+#: ones would also be unwritable by the JSON encoder (64-bit), failing every later read.
+MAX_JSON_INTEGER = 2**53 - 1
 
 
 Path = tuple[str | int, ...]
@@ -95,7 +99,8 @@ def _size(value: Any) -> int:
 
 def json_problem(value: Any, *, max_depth: int, max_items: int, max_bytes: int) -> str | None:
     """Why ``value`` is outside the bounds (depth of nesting, number of keys and items in all,
-    serialized size in bytes), or None. Non-finite numbers are refused too: no field means them."""
+    serialized size in bytes), or None. Non-finite numbers and integers beyond
+    ``MAX_JSON_INTEGER`` are refused too: no field means them."""
     items = 0
     for item, depth, path in walk_json(value):
         if depth > max_depth:
@@ -106,6 +111,11 @@ def json_problem(value: Any, *, max_depth: int, max_items: int, max_bytes: int) 
                 return f"may hold at most {max_items} keys and items in all"
         elif isinstance(item, float) and not math.isfinite(item):
             return f"must hold finite numbers only (at {dotted(path) or 'the top'})"
+        elif isinstance(item, int) and abs(item) > MAX_JSON_INTEGER:
+            return (
+                f"must hold integers between -{MAX_JSON_INTEGER} and {MAX_JSON_INTEGER} only "
+                f"(at {dotted(path) or 'the top'})"
+            )
     if _size(value) > max_bytes:
         return f"may be at most {max_bytes} bytes as JSON"
     return None

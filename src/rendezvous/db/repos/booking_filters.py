@@ -31,25 +31,28 @@ def _status(
     return and_(status == "pending", end >= now)  # unconfirmed
 
 
-def _booking_conditions(f: BookingFilters) -> list[ColumnElement[bool]]:
-    """Filters only the bookings table (or its attendees) can answer."""
+def _booking_conditions(f: BookingFilters, own: Any | None = None) -> list[ColumnElement[bool]]:
+    """Filters only the bookings table (or its attendees) can answer.
+
+    ``own`` is the viewer's own attendee row when the viewer attends rather than hosts: in a
+    seated booking the other seats are strangers, so the attendee filters look at the viewer's
+    own seat only — otherwise ``attendeeEmail``/``attendeeName`` would tell a seat holder who
+    else holds a seat, which the booking itself hides from them (issue 9 item 7)."""
     b = t.Booking
     conditions: list[ColumnElement[bool]] = []
     # An alias: the "bookings I attend" source already joins attendees, which would otherwise
     # be correlated away from these subqueries.
     other = aliased(t.Attendee)
-    if f.attendee_email:
-        conditions.append(
-            exists().where(
-                other.booking_id == b.id, func.lower(other.email) == f.attendee_email.lower()
-            )
+    for wanted, column in ((f.attendee_email, "email"), (f.attendee_name, "name")):
+        if not wanted:
+            continue
+        anyone: ColumnElement[bool] = exists().where(
+            other.booking_id == b.id, func.lower(getattr(other, column)) == wanted.lower()
         )
-    if f.attendee_name:
-        conditions.append(
-            exists().where(
-                other.booking_id == b.id, func.lower(other.name) == f.attendee_name.lower()
-            )
-        )
+        if own is not None:
+            mine = func.lower(getattr(own, column)) == wanted.lower()
+            anyone = or_(and_(b.seated.is_(False), anyone), and_(b.seated.is_(True), mine))
+        conditions.append(anyone)
     if f.booking_uid:
         conditions.append(b.uid == f.booking_uid)
     if f.event_type_ids:
@@ -97,7 +100,10 @@ def list_queries(
         select(b.id.label("id"), b.start_at.label("start"))
         .join(t.Attendee, t.Attendee.booking_id == b.id)
         # false() when unverified: a self-asserted address attends nothing.
-        .where(t.Attendee.email == email if email else false(), *extra)
+        .where(
+            t.Attendee.email == email if email else false(),
+            *_booking_conditions(f, own=t.Attendee),
+        )
         .distinct()
     )
     for query_cols in ("hosted", "attended"):

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rendezvous.db import tables as t
-from rendezvous.db.repos.integrity import references_held
+from rendezvous.db.repos.integrity import references_held, unique_held
 from rendezvous.domain.accounts import ApiKey, User
 
 
@@ -85,9 +85,13 @@ class UserRepo:
         for name, value in fields.items():
             setattr(row, "metadata_" if name == "metadata" else name, value)
         row.updated_at = now
-        await references_held(
-            self.session.flush(),
-            f"Schedule with id={row.default_schedule_id} was deleted while this request ran",
+        await unique_held(
+            references_held(
+                self.session.flush(),
+                f"Schedule with id={row.default_schedule_id} was deleted while this request ran",
+            ),
+            # Two users taking one address at once: both checked it free before either wrote.
+            f"A user with email {row.email} already exists",
         )
         return to_user(row)
 

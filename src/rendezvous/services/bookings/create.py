@@ -68,8 +68,11 @@ async def create(uow: UnitOfWork, new: NewBooking, ctx: Context) -> Outcome:
     await _consume_reservation(uow, new, event_type)
     await consume_own_reservations(uow, ctx, event_type, hosts, new.start, duration)
     recurring = is_recurring(event_type)
+    # The series keeps the first occurrence's wall-clock time in the attendee's zone, as
+    # Cal.com's API v2 does (luxon setZone(attendee.timeZone).plus({weeks})): the host's
+    # profile zone plays no part in scheduling.
     starts = series_starts(
-        event_type, new.start, new.recurrence_count, time_zone=hosts[0].user.time_zone
+        event_type, new.start, new.recurrence_count, time_zone=new.attendee.time_zone
     )
     if event_type.is_seated:
         if recurring:
