@@ -116,10 +116,14 @@ def test_every_example_in_the_document_validates_against_its_schema() -> None:
     for method, path, op in _operations(doc):
         for status, response in op["responses"].items():
             media = response.get("content", {}).get("application/json", {})
-            if "example" in media:
-                for problem in checker.validate(media["schema"], media["example"]):
-                    problems.append(f"{method.upper()} {path} {status} example: {problem}")
+            bodies = [("example", media["example"])] if "example" in media else []
+            bodies += [(name, e["value"]) for name, e in media.get("examples", {}).items()]
+            for name, body in bodies:
+                for problem in checker.validate(media["schema"], body):
+                    problems.append(f"{method.upper()} {path} {status} {name}: {problem}")
     assert not problems, "\n".join(problems)
+    listing = doc["paths"]["/v2/event-types"]["get"]["responses"]["200"]["content"]
+    assert len(listing["application/json"]["examples"]) == 2  # one per cal-api-version shape
 
 
 async def test_responses_of_every_operation_match_the_document(

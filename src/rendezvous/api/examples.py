@@ -112,6 +112,49 @@ EVENT_TYPE_DATA: dict[str, Any] = {
 }
 EVENT_TYPE = envelope(EVENT_TYPE_DATA)
 
+# GET /v2/event-types without cal-api-version: Cal.com's 2024-04-15 shape (contract §0 item 1).
+LEGACY_EVENT_TYPES = envelope(
+    {
+        "eventTypeGroups": [
+            {
+                "teamId": None,
+                "bookerUrl": "http://127.0.0.1:8000",
+                "membershipRole": None,
+                "profile": {"slug": "john-doe", "name": "John Doe", "image": None},
+                "metadata": {"membershipCount": 0, "readOnly": False},
+                "eventTypes": [
+                    {
+                        "id": 1,
+                        "title": "Learn the secrets of masterchief!",
+                        "slug": "learn-the-secrets-of-masterchief",
+                        "length": 60,
+                        "description": "Discover the culinary wonders of Argentina by making "
+                        "the best flan ever!",
+                        "hidden": False,
+                        "locations": [{"type": "integration", "integration": "cal-video"}],
+                        "schedulingType": None,
+                        "teamId": None,
+                        "position": 0,
+                        "price": 0,
+                        "currency": "usd",
+                    }
+                ],
+            }
+        ],
+        "profiles": [
+            {
+                "slug": "john-doe",
+                "name": "John Doe",
+                "image": None,
+                "teamId": None,
+                "membershipRole": None,
+                "membershipCount": 0,
+                "readOnly": False,
+            }
+        ],
+    }
+)
+
 SLOTS = envelope(
     {
         "2050-09-05": [{"start": "2050-09-05T09:00:00.000+02:00"}],

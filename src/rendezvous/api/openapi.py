@@ -101,6 +101,7 @@ def documented(
     description: str = "Success",
     errors: Iterable[int] = (),
     example: Any = None,
+    examples: Mapping[str, Any] | None = None,
     versions: Sequence[str] = (),
     version_note: str | None = None,
     required: Iterable[str] = (),
@@ -109,9 +110,11 @@ def documented(
     """Keyword arguments for a route decorator that document one operation.
 
     ``model`` describes the whole success body (usually ``Success[X]``; a ``oneOf`` schema dict
-    is accepted too); ``errors`` adds statuses beyond the ones ``install`` adds to every operation
-    (403, 404, 409, 422); ``versions`` lists the ``cal-api-version`` values the operation knows
-    (the first is what a missing or unknown value selects unless ``version_note`` says otherwise);
+    is accepted too); ``example`` is one success body, ``examples`` names one per shape (a
+    route whose shape depends on ``cal-api-version``); ``errors`` adds statuses beyond the ones
+    ``install`` adds to every operation (403, 404, 409, 422); ``versions`` lists the
+    ``cal-api-version`` values the operation knows (the first is what a missing or unknown value
+    selects unless ``version_note`` says otherwise);
     ``required`` marks query parameters that the code requires (their aliases included);
     ``aliases`` maps an alias to the parameter it stands for."""
     success: dict[str, Any] = {"description": description}
@@ -127,6 +130,9 @@ def documented(
         # By reference: FastAPI would drop the example's nulls (see the module docstring).
         _EXAMPLES.append(example)
         extra["example"] = len(_EXAMPLES) - 1
+    if examples:
+        _EXAMPLES.append(dict(examples))
+        extra["examples"] = len(_EXAMPLES) - 1
     if versions:
         extra["versions"] = list(versions)
         extra["version_note"] = version_note
@@ -196,9 +202,14 @@ def _finish_operation(route: Any, operation: dict[str, Any]) -> None:
     stale = responses.get("422", {}).get("content", {}).get("application/json", {})
     if stale.get("schema", {}).get("$ref", "").endswith("/HTTPValidationError"):
         del responses["422"]
+    success = next(r for code, r in responses.items() if code.startswith("2"))
     if "example" in extra:
-        success = next(r for code, r in responses.items() if code.startswith("2"))
         success["content"]["application/json"]["example"] = _EXAMPLES[extra["example"]]
+    if "examples" in extra:
+        named = _EXAMPLES[extra["examples"]].items()
+        success["content"]["application/json"]["examples"] = {
+            name: {"summary": name, "value": value} for name, value in named
+        }
     # Refused before routing, whatever the operation: a NUL in the URL (400), a body over the
     # limit (413), a URL over 16 KiB (414) — see api/middleware.py and api/body_limit.py.
     generic = {400, 413, 414, 500}
