@@ -137,6 +137,15 @@ def cmd_demo(settings: Settings, _args: argparse.Namespace) -> None:
         )
 
 
+def program() -> str:
+    """The command as the user ran it (``.venv/bin/rendezvous`` after ``make serve``, where a bare
+    ``rendezvous`` is not on the PATH), for hints they can paste."""
+    invoked = sys.argv[0] if sys.argv else ""
+    if "/" in invoked and invoked.rsplit("/", 1)[-1] == "rendezvous":
+        return invoked
+    return "rendezvous"
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     from rendezvous.logs import configure
     from rendezvous.serving import EnvelopeHttpToolsProtocol, run_workers
@@ -154,10 +163,12 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
             )
         else:
             # A restarted server: the demo key was shown once, at the first start.
+            prog = program()
             print(
                 "\n  Users already exist, so no demo user was created. To get an API key:\n\n"
-                "    rendezvous keys create --user EMAIL\n\n"
-                "  (`rendezvous users create --email EMAIL --username NAME` makes a new user.)\n",
+                f"    {prog} keys create --user EMAIL\n\n"
+                "  (the demo user's EMAIL is demo@example.com; "
+                f"`{prog} users create --email EMAIL --username NAME` makes a new user.)\n",
                 flush=True,
             )
     run_workers(

@@ -304,7 +304,7 @@ async def test_disabled_true_resets_a_nested_setting(client, make_user, key, val
     data = response.json()["data"]
     if key == "recurrence":
         assert data["recurrence"] is None
-    elif key == "bookerActiveBookingsLimit":
+    elif key in ("bookerActiveBookingsLimit", "bookingWindow", "confirmationPolicy", "seats"):
         assert data[key] == {"disabled": True}  # always sent, as Cal.com does
     else:
         assert key not in data
@@ -728,14 +728,28 @@ async def test_plain_settings_are_always_sent_and_complex_ones_only_when_set(cli
     for absent in (
         "bookingLimitsCount",
         "bookingLimitsDuration",
-        "bookingWindow",
         "bookerLayouts",
-        "confirmationPolicy",
         "color",
-        "seats",
         "customName",
         "destinationCalendar",
         "calVideoSettings",
     ):
         assert absent not in created, absent
     assert await fetch(client, bob, created["id"]) == created
+
+
+async def test_an_unset_window_confirmation_policy_and_seats_are_sent_disabled(client, make_user):
+    """Cal.com's transformers answer {"disabled": true} for these when unset (periodType
+    UNLIMITED, requiresConfirmation false, seatsPerTimeSlot null), on every read."""
+    bob = await make_user("bob")
+    created = await create(client, bob)
+    listed = (await client.get("/v2/event-types", headers=bob.auth | V)).json()["data"][0]
+    for data in (created, await fetch(client, bob, created["id"]), listed):
+        assert data["bookingWindow"] == {"disabled": True}
+        assert data["confirmationPolicy"] == {"disabled": True}
+        assert data["seats"] == {"disabled": True}
+        assert data["seatsPerTimeSlot"] is None
+    window = {"type": "calendarDays", "value": 7, "rolling": True}
+    changed = (await patch(client, bob, created["id"], {"bookingWindow": window})).json()["data"]
+    assert changed["bookingWindow"] == window
+    assert changed["seats"] == {"disabled": True}

@@ -35,5 +35,8 @@ async def test_serve_with_existing_users_prints_how_to_create_a_key(tmp_path: Pa
     assert second.returncode != 0, err.decode()  # the port is taken
     text = out.decode()
     assert "Users already exist" in text
-    assert "rendezvous keys create --user EMAIL" in text
+    # The command as it was run, so the hint can be pasted (make serve runs .venv/bin/rendezvous,
+    # and a bare `rendezvous` is not on the PATH).
+    assert f"{RENDEZVOUS} keys create --user EMAIL" in text
+    assert "demo@example.com" in text
     assert "API key (shown once)" not in text

@@ -546,7 +546,10 @@ def test_a_minimal_event_type_has_every_required_output_field():
     assert out["metadata"] == {}
     assert (out["price"], out["currency"], out["isInstantEvent"]) == (0, "usd", False)
     assert out["minimumBookingNotice"] == 120
-    assert "bookingWindow" not in out and "seats" not in out and "lengthInMinutesOptions" not in out
+    assert "lengthInMinutesOptions" not in out and "bookingLimitsCount" not in out
+    # Cal.com's output service answers these as disabled when unset.
+    for key in ("bookingWindow", "confirmationPolicy", "seats", "bookerActiveBookingsLimit"):
+        assert out[key] == {"disabled": True}
 
 
 def test_seats_are_echoed_and_also_flattened():
@@ -625,7 +628,8 @@ def test_disabled_true_resets_every_disableable_setting(key, value):
     assert key in before
     after = patched(before, {key: {"disabled": True}})
     assert key not in after
-    # recurrence is always listed, as null; bookerActiveBookingsLimit as disabled
+    # recurrence is always listed, as null; window, policy, seats and the active-bookings limit
+    # as disabled
     assert output(after).get(key) == ALWAYS_SENT.get(key)
 
 

@@ -54,8 +54,16 @@ EVENT_TYPE_DATA: dict[str, Any] = {
     "description": "Discover the culinary wonders of Argentina by making the best flan ever!",
     "locations": [{"type": "integration", "integration": "cal-video"}],
     "bookingFields": [
-        {"type": "name", "slug": "name", "label": "Your name", "required": True, "isDefault": True},
-        {"type": "email", "slug": "email", "label": "Email", "required": True, "isDefault": True},
+        {"isDefault": True, "type": "name", "slug": "name", "required": True},
+        {"isDefault": True, "type": "email", "slug": "email", "required": True, "hidden": False},
+        {
+            "isDefault": False,
+            "type": "text",
+            "slug": "company",
+            "label": "Company",
+            "required": False,
+            "hidden": False,
+        },
     ],
     "disableGuests": False,
     "slotInterval": None,
@@ -75,8 +83,11 @@ EVENT_TYPE_DATA: dict[str, Any] = {
     "scheduleId": None,
     "bookerActiveBookingsLimit": {"disabled": True},
     "onlyShowFirstAvailableSlot": False,
+    "bookingWindow": {"disabled": True},
+    "confirmationPolicy": {"disabled": True},
     "requiresBookerEmailVerification": False,
     "hideCalendarNotes": False,
+    "seats": {"disabled": True},
     "offsetStart": 0,
     "useDestinationCalendarEmail": False,
     "hideCalendarEventDetails": False,
@@ -100,6 +111,49 @@ EVENT_TYPE_DATA: dict[str, Any] = {
     "bookingUrl": "http://127.0.0.1:8000/john-doe/learn-the-secrets-of-masterchief",
 }
 EVENT_TYPE = envelope(EVENT_TYPE_DATA)
+
+# GET /v2/event-types without cal-api-version: Cal.com's 2024-04-15 shape (contract §0 item 1).
+LEGACY_EVENT_TYPES = envelope(
+    {
+        "eventTypeGroups": [
+            {
+                "teamId": None,
+                "bookerUrl": "http://127.0.0.1:8000",
+                "membershipRole": None,
+                "profile": {"slug": "john-doe", "name": "John Doe", "image": None},
+                "metadata": {"membershipCount": 0, "readOnly": False},
+                "eventTypes": [
+                    {
+                        "id": 1,
+                        "title": "Learn the secrets of masterchief!",
+                        "slug": "learn-the-secrets-of-masterchief",
+                        "length": 60,
+                        "description": "Discover the culinary wonders of Argentina by making "
+                        "the best flan ever!",
+                        "hidden": False,
+                        "locations": [{"type": "integration", "integration": "cal-video"}],
+                        "schedulingType": None,
+                        "teamId": None,
+                        "position": 0,
+                        "price": 0,
+                        "currency": "usd",
+                    }
+                ],
+            }
+        ],
+        "profiles": [
+            {
+                "slug": "john-doe",
+                "name": "John Doe",
+                "image": None,
+                "teamId": None,
+                "membershipRole": None,
+                "membershipCount": 0,
+                "readOnly": False,
+            }
+        ],
+    }
+)
 
 SLOTS = envelope(
     {
@@ -129,7 +183,7 @@ BOOKING_DATA: dict[str, Any] = {
     "end": "2024-08-13T16:30:00.000Z",
     "duration": 60,
     "eventTypeId": 50,
-    "eventType": {"id": 1, "slug": "some-event"},
+    "eventType": {"id": 50, "slug": "some-event"},
     "location": "https://example.com/meeting/booking_uid_123",
     "absentHost": False,
     "createdAt": "2024-08-13T15:30:00.000Z",

@@ -7,11 +7,15 @@ document once, so that every operation follows the same rules without each route
 
 * security: operations that take ``OptionalUser`` show the bearer key as optional
   (``[{}, {"HTTPBearer": []}]``); those that take ``CurrentUser`` require it;
-* errors, all with the Cal.com error envelope (contract §0 items 3–4): 400 for every operation with
-  parameters or a body, 401 for every authenticated or optionally authenticated one, 404 for every
-  path with an id, 413 for every body, 429 (rate limit), 500, 503 (database unreachable), plus the
-  statuses a route names itself (403, 404, 409, 422); FastAPI's ``HTTPValidationError`` 422, which
-  the server never sends, is removed;
+* errors, all with the Cal.com error envelope (contract §0 items 3–4) and an example body as the
+  server sends it: on every operation 400 (a NUL character in the URL is refused before routing,
+  besides bad parameters and bodies), 413 (the body limit applies to any request that carries a
+  body), 414 (URL over 16 KiB) and 500; on every ``/v2`` operation 401 (a key that fails is refused
+  even where it is optional), 429 (rate limit) and 503 (database unreachable); 404 for every path
+  with an id; plus the statuses a route names itself (403, 404, 409, 422). FastAPI's
+  ``HTTPValidationError`` 422, which the server never sends, is removed;
+* examples are set on the finished document: FastAPI drops every ``null`` from what it generates
+  (``exclude_none``), which would publish examples that fail their own schemas;
 * ``cal-api-version`` on every versioned operation, with the values it selects; parameters marked
   required or as aliases where the route's code decides that (the aliases stay accepted).
 """
@@ -32,12 +36,14 @@ BEARER = "HTTPBearer"
 X_KEY = "x-rendezvous"
 
 ERROR_TEXT = {
-    400: "Malformed input or a field that fails validation (details name every bad field)",
+    400: "Malformed input, a field that fails validation (details name every bad field), or a "
+    "NUL character in the URL",
     401: "Missing, malformed, invalid, expired or revoked API key",
     403: "Authenticated, but not allowed",
     404: "No such object, or one the caller may not see",
     409: "The time is no longer free (taken slot, lost race, seats full) or a duplicate",
-    413: "Request body too large",
+    413: "Request body over the size limit (RENDEZVOUS_MAX_BODY_BYTES)",
+    414: "Request URL longer than 16 KiB",
     422: "Well-formed, but the event type's rules forbid it (availability, notice, window, "
     "limits, duration, state)",
     429: "Rate limit exceeded (see Retry-After)",
@@ -46,23 +52,46 @@ ERROR_TEXT = {
 }
 
 
-def _error_response(status: int, text: str | None = None) -> dict[str, Any]:
-    code, _reason = CODES.get(status, ("ServiceUnavailableException", "Service Unavailable"))
-    return {
-        "description": text or ERROR_TEXT[status],
-        "model": ErrorEnvelope,
-        "content": {
-            "application/json": {
-                "example": {
-                    "status": "error",
-                    "message": ERROR_TEXT[status],
-                    "timestamp": "2024-08-13T12:00:00.000Z",
-                    "path": "/v2/…",
-                    "error": {"code": code, "message": ERROR_TEXT[status], "details": None},
+def error_example(
+    status: int, path: str = "/v2/event-types", *, body: bool = True
+) -> dict[str, Any]:
+    """An error body for ``status`` in the shape ``rendezvous.api.errors.error_body`` builds
+    (a 400 names a bad body field when the operation takes a body, else a bad query value)."""
+    code, reason = CODES[status]
+    message = ERROR_TEXT[status]
+    if status == 400 and not body:
+        message = "timeZone: text may not contain the NUL character (%00)"
+    details: Any = {"message": message, "error": reason, "statusCode": status}
+    if status == 400 and body:
+        message = "lengthInMinutes: Input should be greater than or equal to 1"
+        details = {
+            "errors": [
+                {
+                    "property": "lengthInMinutes",
+                    "location": "body",
+                    "message": "Input should be greater than or equal to 1",
+                    "constraints": {
+                        "greater_than_equal": "Input should be greater than or equal to 1"
+                    },
+                    "value": 0,
                 }
-            }
-        },
+            ]
+        }
+    return {
+        "status": "error",
+        "message": message,
+        "timestamp": "2024-08-13T12:00:00.000Z",
+        "path": path,
+        "error": {"code": code, "message": message, "details": details},
     }
+
+
+def _error_response(status: int) -> dict[str, Any]:
+    # The example is set by _finish_operation (see the module docstring).
+    return {"description": ERROR_TEXT[status], "model": ErrorEnvelope}
+
+
+_EXAMPLES: list[Any] = []
 
 
 def documented(
@@ -72,6 +101,7 @@ def documented(
     description: str = "Success",
     errors: Iterable[int] = (),
     example: Any = None,
+    examples: Mapping[str, Any] | None = None,
     versions: Sequence[str] = (),
     version_note: str | None = None,
     required: Iterable[str] = (),
@@ -80,9 +110,11 @@ def documented(
     """Keyword arguments for a route decorator that document one operation.
 
     ``model`` describes the whole success body (usually ``Success[X]``; a ``oneOf`` schema dict
-    is accepted too); ``errors`` adds statuses beyond the ones ``install`` adds to every operation
-    (403, 404, 409, 422); ``versions`` lists the ``cal-api-version`` values the operation knows
-    (the first is what a missing or unknown value selects unless ``version_note`` says otherwise);
+    is accepted too); ``example`` is one success body, ``examples`` names one per shape (a
+    route whose shape depends on ``cal-api-version``); ``errors`` adds statuses beyond the ones
+    ``install`` adds to every operation (403, 404, 409, 422); ``versions`` lists the
+    ``cal-api-version`` values the operation knows (the first is what a missing or unknown value
+    selects unless ``version_note`` says otherwise);
     ``required`` marks query parameters that the code requires (their aliases included);
     ``aliases`` maps an alias to the parameter it stands for."""
     success: dict[str, Any] = {"description": description}
@@ -90,12 +122,17 @@ def documented(
         success["content"] = {"application/json": {"schema": model}}
     else:
         success["model"] = model
-    if example is not None:
-        success.setdefault("content", {}).setdefault("application/json", {})["example"] = example
     responses: dict[int | str, dict[str, Any]] = {status: success}
     for code in errors:
         responses[code] = _error_response(code)
     extra: dict[str, Any] = {}
+    if example is not None:
+        # By reference: FastAPI would drop the example's nulls (see the module docstring).
+        _EXAMPLES.append(example)
+        extra["example"] = len(_EXAMPLES) - 1
+    if examples:
+        _EXAMPLES.append(dict(examples))
+        extra["examples"] = len(_EXAMPLES) - 1
     if versions:
         extra["versions"] = list(versions)
         extra["version_note"] = version_note
@@ -165,23 +202,33 @@ def _finish_operation(route: Any, operation: dict[str, Any]) -> None:
     stale = responses.get("422", {}).get("content", {}).get("application/json", {})
     if stale.get("schema", {}).get("$ref", "").endswith("/HTTPValidationError"):
         del responses["422"]
-    generic = {500}
+    success = next(r for code, r in responses.items() if code.startswith("2"))
+    if "example" in extra:
+        success["content"]["application/json"]["example"] = _EXAMPLES[extra["example"]]
+    if "examples" in extra:
+        named = _EXAMPLES[extra["examples"]].items()
+        success["content"]["application/json"]["examples"] = {
+            name: {"summary": name, "value": value} for name, value in named
+        }
+    # Refused before routing, whatever the operation: a NUL in the URL (400), a body over the
+    # limit (413), a URL over 16 KiB (414) — see api/middleware.py and api/body_limit.py.
+    generic = {400, 413, 414, 500}
     if route.path_format.startswith("/v2"):
         generic |= {401, 429, 503}
-    if parameters or route.body_field is not None:
-        generic.add(400)
-    if route.body_field is not None:
-        generic.add(413)
     if "{" in route.path_format:
         generic.add(404)
     ref = {"$ref": "#/components/schemas/ErrorEnvelope"}
     for code in sorted(generic):
-        if str(code) not in responses:
-            example = _error_response(code)["content"]
-            responses[str(code)] = {
-                "description": ERROR_TEXT[code],
-                "content": {"application/json": {"schema": ref} | example["application/json"]},
-            }
+        responses.setdefault(
+            str(code),
+            {"description": ERROR_TEXT[code], "content": {"application/json": {"schema": ref}}},
+        )
+    for status, response in responses.items():
+        media = response.get("content", {}).get("application/json", {})
+        if status[0] in "45" and media.get("schema") == ref:
+            media["example"] = error_example(
+                int(status), route.path_format, body=route.body_field is not None
+            )
 
 
 def build_document(app: FastAPI) -> dict[str, Any]:

@@ -97,7 +97,10 @@ def _legacy(listing: service.Listing, settings: Settings) -> dict[str, Any]:
     "`2024-06-11`, `2024-08-13`, `2024-09-04`) it is an array of event types.",
     **documented(
         Success[list[EventTypeOutput] | LegacyEventTypeList],
-        example=examples.envelope([examples.EVENT_TYPE_DATA]),
+        examples={
+            "cal-api-version 2024-06-14": examples.envelope([examples.EVENT_TYPE_DATA]),
+            "no cal-api-version (legacy)": examples.LEGACY_EVENT_TYPES,
+        },
         versions=("2024-04-15", *sorted(CURRENT_VERSIONS)),
         version_note="`2024-06-14` (and `2024-06-11`, `2024-08-13`, `2024-09-04`) select the "
         "array of event types; a missing, unknown or `2024-04-15` value selects Cal.com's legacy "

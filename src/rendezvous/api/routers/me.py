@@ -24,7 +24,9 @@ async def get_me(user: CurrentUser) -> Response:
 @router.patch(
     "",
     summary="Update my profile",
-    **documented(Success[MeOutput], errors=(404,), example=examples.ME),
+    # 409: the email address belongs to another user, or the new default schedule was deleted
+    # meanwhile.
+    **documented(Success[MeOutput], errors=(404, 409), example=examples.ME),
 )
 async def patch_me(body: UpdateMeInput, user: CurrentUser, uow: Uow, now: Now) -> Response:
     changes = body.model_dump(exclude_unset=True)

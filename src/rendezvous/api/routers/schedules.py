@@ -109,7 +109,10 @@ async def get_schedule(scheduleId: IdPath, user: CurrentUser, uow: Uow) -> Respo
 @router.patch(
     "/{scheduleId:schedule_id}",
     summary="Update a schedule (only the fields sent)",
-    **documented(Success[ScheduleOutput], example=examples.SCHEDULE, versions=VERSIONS),
+    # 409: made the default while a concurrent request deleted it.
+    **documented(
+        Success[ScheduleOutput], errors=(409,), example=examples.SCHEDULE, versions=VERSIONS
+    ),
 )
 async def update_schedule(
     scheduleId: IdPath, body: UpdateScheduleInput, user: CurrentUser, uow: Uow, now: Now

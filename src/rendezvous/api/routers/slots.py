@@ -93,7 +93,12 @@ async def get_slots(
     "/available",
     summary="Legacy (2024-04-15): available slots",
     description="`usernameList` may also be sent as `usernameList[]`.",
-    **documented(Success[LegacySlots], errors=(404,), required=("startTime", "endTime")),
+    **documented(
+        Success[LegacySlots],
+        errors=(404,),
+        required=("startTime", "endTime"),
+        aliases={"usernameList[]": "usernameList"},
+    ),
 )
 async def get_slots_legacy(
     request: Request,
@@ -108,9 +113,14 @@ async def get_slots_legacy(
     rescheduleUid: Param = None,
     timeZone: Param = None,
     slotFormat: Param = None,
+    # Declared for the document (read below as lists, since clients repeat them).
+    usernameList: Annotated[
+        str | None, Query(description="the owner of eventTypeSlug (the first one is used)")
+    ] = None,
+    usernameListItems: Annotated[str | None, Query(alias="usernameList[]")] = None,
 ) -> Response:
     params = request.query_params
-    usernames = params.getlist("usernameList[]") or params.getlist("usernameList")
+    usernames = params.getlist("usernameList") or params.getlist("usernameList[]")
     zone = q.time_zone("timeZone", timeZone)
     try:
         range_start = q.instant("startTime", q.required("startTime", startTime))

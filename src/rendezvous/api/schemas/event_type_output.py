@@ -7,6 +7,8 @@ import copy
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from pydantic import Field
+
 from rendezvous.api.schemas.common import OutModel
 from rendezvous.api.schemas.event_type_booking_fields import booking_fields_output
 from rendezvous.api.schemas.event_type_fields import DISABLEABLE
@@ -94,13 +96,13 @@ class EventTypeOutput(OutModel):
     booker_active_bookings_limit: dict[str, Any]
     only_show_first_available_slot: bool
     booking_limits_duration: dict[str, Any] | None = None
-    booking_window: dict[str, Any] | None = None
+    booking_window: dict[str, Any] = Field(description='{"disabled": true} when unset')
     booker_layouts: dict[str, Any] | None = None
-    confirmation_policy: dict[str, Any] | None = None
+    confirmation_policy: dict[str, Any] = Field(description='{"disabled": true} when unset')
     requires_booker_email_verification: bool
     hide_calendar_notes: bool
     color: dict[str, Any] | None = None
-    seats: dict[str, Any] | None = None
+    seats: dict[str, Any] = Field(description='{"disabled": true} when unset')
     offset_start: int
     custom_name: str | None = None
     destination_calendar: dict[str, Any] | None = None
@@ -119,11 +121,17 @@ class EventTypeOutput(OutModel):
 # Sent even when unset, with these values: Cal.com's output service
 # (OutputEventTypesService_2024_06_14.getResponseEventType) maps these database columns with
 # defaults as they are, and always answers bookerActiveBookingsLimit, disableCancelling and
-# disableRescheduling objects. customName (eventName ?? undefined) and the complex settings
-# (bookingLimitsCount, bookingWindow, bookerLayouts, confirmationPolicy, color, seats,
-# destinationCalendar, calVideoSettings…) are absent when unset.
+# disableRescheduling objects. Its transformers also answer {"disabled": true} for an unset
+# booking window (the periodType column defaults to UNLIMITED), confirmation policy
+# (requiresConfirmation false) and seats (seatsPerTimeSlot null). customName
+# (eventName ?? undefined) and the other complex settings (bookingLimitsCount,
+# bookingLimitsDuration, bookerLayouts, color, destinationCalendar, calVideoSettings) are absent
+# when unset.
 ALWAYS_SENT: dict[str, Any] = {
     "bookerActiveBookingsLimit": {"disabled": True},
+    "bookingWindow": {"disabled": True},
+    "confirmationPolicy": {"disabled": True},
+    "seats": {"disabled": True},
     "onlyShowFirstAvailableSlot": False,
     "requiresBookerEmailVerification": False,
     "hideCalendarNotes": False,
