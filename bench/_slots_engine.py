@@ -23,7 +23,7 @@ from rendezvous.domain.slots import compute_slots
 
 ZONE = "America/New_York"
 SCHEDULE = Schedule(ZONE, (Rule(frozenset({1, 2, 3, 4, 5}), 9 * 60, 17 * 60),))
-RULES = EventRules(length=30)
+RULES = EventRules(duration=30)
 NOW = datetime(2027, 1, 1, tzinfo=UTC)
 W1 = (datetime(2027, 3, 1, tzinfo=UTC), datetime(2027, 4, 1, tzinfo=UTC))
 W2 = (datetime(2027, 1, 1, tzinfo=UTC), datetime(2028, 1, 1, tzinfo=UTC))

@@ -48,7 +48,7 @@ def busy_starts() -> list[Any]:
     schedule = Schedule(ZONE, (Rule(frozenset({1, 2, 3, 4, 5}), 9 * 60, 17 * 60),))
     free = compute_slots(
         schedule,
-        EventRules(length=30),
+        EventRules(duration=30),
         range_start=RANGE[0],
         range_end=RANGE[1],
         now=utc(2027, 1, 1),
@@ -75,7 +75,7 @@ def seed_w1(server: Server) -> tuple[int, str]:
             title="Thirty",
             hidden=False,
             schedule_id=None,
-            rules=EventRules(length=30, minimum_notice=0),
+            rules=EventRules(duration=30, minimum_notice=0),
             settings={"lengthInMinutes": 30, "title": "Thirty", "slug": "thirty"},
             now=utc(2026, 1, 1),
         )

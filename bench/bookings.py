@@ -103,7 +103,7 @@ def seed_people(server: Server) -> dict[str, Any]:
                 title=slug.title(),
                 hidden=False,
                 schedule_id=None,
-                rules=EventRules(length=30, minimum_notice=0),
+                rules=EventRules(duration=30, minimum_notice=0),
                 settings={"lengthInMinutes": 30, "title": slug.title(), "slug": slug},
                 now=utc(2026, 1, 1),
             )

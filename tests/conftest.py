@@ -190,7 +190,7 @@ def make_user(db: AsyncEngine, clock: FixedClock) -> Any:
 
 @pytest.fixture
 def make_event_type(db: AsyncEngine, clock: FixedClock) -> Any:
-    """``await make_event_type(bob, length=30, ...)`` → event type id, written through the repo
+    """``await make_event_type(bob, duration=30, ...)`` → event type id, written through the repo
     (for tests of slots and bookings that do not exercise the event-types API)."""
     from rendezvous.domain.models import EventRules
 
@@ -204,7 +204,7 @@ def make_event_type(db: AsyncEngine, clock: FixedClock) -> Any:
         schedule_id: int | None = None,
         **rules: Any,
     ) -> int:
-        rules.setdefault("length", 30)
+        rules.setdefault("duration", 30)
         async with UnitOfWork(sessions, write=True) as uow:
             event_type = await uow.event_types.add(
                 owner_id=owner.id,
@@ -213,7 +213,7 @@ def make_event_type(db: AsyncEngine, clock: FixedClock) -> Any:
                 hidden=False,
                 schedule_id=schedule_id,
                 rules=EventRules(**rules),
-                settings={"lengthInMinutes": rules["length"], "title": slug.title(), "slug": slug}
+                settings={"lengthInMinutes": rules["duration"], "title": slug.title(), "slug": slug}
                 | (settings or {}),
                 now=clock(),
             )

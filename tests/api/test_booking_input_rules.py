@@ -224,12 +224,12 @@ async def test_required_built_in_fields_must_be_answered(client, make_user, make
     assert answered.json()["data"]["description"] == "Agenda"
 
 
-async def test_a_seat_of_another_length_cannot_join_a_seated_slot(
+async def test_a_seat_of_another_duration_cannot_join_a_seated_slot(
     client, make_user, make_event_type
 ):
     bob = await make_user("bob")
     event_type_id = await make_event_type(
-        bob, seats_per_slot=3, length_options=(30, 60), settings={"seats": SEATS}
+        bob, seats_per_slot=3, duration_options=(30, 60), settings={"seats": SEATS}
     )
     first = await book(client, event_type_id, lengthInMinutes=30)
     assert first.status_code == 201, first.text

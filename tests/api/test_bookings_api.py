@@ -9,7 +9,7 @@ from tests.api.helpers import TUE_10, attendee, book, occupancy_count, outbox_to
 
 async def test_the_seed_body_books_a_slot(client, make_user, make_event_type, db):
     bob = await make_user("bob", name="Bob Host", time_zone="Europe/Rome")
-    event_type_id = await make_event_type(bob, "intro", length=30)
+    event_type_id = await make_event_type(bob, "intro", duration=30)
     response = await book(
         client,
         event_type_id,
@@ -80,7 +80,7 @@ async def test_cal_video_becomes_a_meeting_link(client, make_user, make_event_ty
 
 async def test_a_taken_slot_is_a_409_and_rule_breaks_are_422(client, make_user, make_event_type):
     bob = await make_user("bob")
-    event_type_id = await make_event_type(bob, length=30, minimum_notice=120)
+    event_type_id = await make_event_type(bob, duration=30, minimum_notice=120)
     assert (await book(client, event_type_id)).status_code == 201
     taken = await book(client, event_type_id)
     assert taken.status_code == 409
@@ -94,15 +94,15 @@ async def test_a_taken_slot_is_a_409_and_rule_breaks_are_422(client, make_user, 
         assert response.status_code == 422, response.text
         assert response.json()["error"]["code"] == "UnprocessableEntityException"
         assert words in response.json()["error"]["message"]
-    wrong_length = await book(
+    wrong_duration = await book(
         client, event_type_id, start="2030-01-08T12:00:00Z", lengthInMinutes=45
     )
-    assert wrong_length.status_code == 422
+    assert wrong_duration.status_code == 422
 
 
 async def test_buffers_keep_neighbouring_slots_free(client, make_user, make_event_type, db):
     bob = await make_user("bob")
-    event_type_id = await make_event_type(bob, length=30, before_buffer=15, after_buffer=15)
+    event_type_id = await make_event_type(bob, duration=30, before_buffer=15, after_buffer=15)
     assert (await book(client, event_type_id)).status_code == 201
     starts = await slot_starts(client, event_type_id)
     assert "2030-01-08T09:30:00.000Z" not in starts  # would end where the buffer starts
@@ -173,7 +173,7 @@ async def test_reschedule_makes_a_new_booking_and_cancels_the_old(
     client, make_user, make_event_type, db
 ):
     bob = await make_user("bob")
-    event_type_id = await make_event_type(bob, length=60, slot_interval=30)
+    event_type_id = await make_event_type(bob, duration=60, slot_interval=30)
     old = (await book(client, event_type_id)).json()["data"]
     # 10:30 overlaps the old 10:00–11:00 booking: its own time counts as free.
     moved = await client.post(

@@ -513,7 +513,7 @@ async def test_a_slug_taken_by_a_concurrent_writer_is_a_conflict_not_a_crash(
                 title="Intro",
                 hidden=False,
                 schedule_id=None,
-                rules=EventRules(length=30),
+                rules=EventRules(duration=30),
                 settings=dict(BASE),
                 now=clock(),
             )

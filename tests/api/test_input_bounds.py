@@ -296,7 +296,7 @@ async def test_the_largest_allowed_values_still_give_slots_and_bookings(client, 
     "rules",
     [
         # the largest a 32-bit column holds: what the issue could store before the bounds
-        {"length": 2147483647},
+        {"duration": 2147483647},
         {"after_buffer": 2147483647},
         {"before_buffer": 2147483647},
         {"minimum_notice": 2147483647},
@@ -336,7 +336,7 @@ async def test_a_slots_request_visiting_too_many_candidate_starts_is_a_400(
     client, make_user, make_event_type
 ):
     bob = await make_user("bob")
-    event_type_id = await make_event_type(bob, length=1, slot_interval=1)
+    event_type_id = await make_event_type(bob, duration=1, slot_interval=1)
     params = {"eventTypeId": event_type_id, "start": "2030-01-07"}
     too_long = await client.get("/v2/slots", params=params | {"end": "2030-12-31"})
     assert properties(too_long) == {"end"}

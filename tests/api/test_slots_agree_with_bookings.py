@@ -3,7 +3,7 @@ removes exactly the starts whose buffered time it meets and those its booking li
 and starts not offered are refused.
 
 Scenarios are generated from seeds (schedule zones, profile zones that differ from them, weekly
-rules with ends written 23:59 and days that run into a next day open from 00:00, lengths,
+rules with ends written 23:59 and days that run into a next day open from 00:00, durations,
 intervals, buffers, notice, seated event types, count and duration limits, booking windows), so
 each run covers the same varied set on both engines. Limits are checked on the calendar days of
 the schedule's zone: the oracle below counts them with zoneinfo, apart from the engine."""
@@ -53,21 +53,21 @@ def scenario(seed: int) -> dict:
         availability.append({"days": [DAYS[first]], "startTime": "21:00", "endTime": "23:59"})
         availability.append({"days": [DAYS[first + 1]], "startTime": "00:00", "endTime": "03:00"})
     schedule_zone = rng.choice(ZONES)
-    length = rng.choice([15, 30, 45, 60])
+    duration = rng.choice([15, 30, 45, 60])
     seats = [None, 2, 3][seed % 3]
     return {
         "schedule_zone": schedule_zone,
         "profile_zone": rng.choice([z for z in ZONES if z != schedule_zone]),
         "availability": availability,
         "rules": {
-            "length": length,
+            "duration": duration,
             "slot_interval": rng.choice([None, 15, 30]),
             "before_buffer": rng.choice([0, 5, 10]),
             "after_buffer": rng.choice([0, 10, 15]),
             "minimum_notice": rng.choice([0, 60, 600]),
             "seats_per_slot": seats,
             "count_limits": rng.choice([None, {"day": 1}, {"day": 2}, {"week": 3}]),
-            "duration_limits": rng.choice([None, {"day": 2 * length}, {"week": 4 * length}]),
+            "duration_limits": rng.choice([None, {"day": 2 * duration}, {"week": 4 * duration}]),
             "booking_window": rng.choice(
                 [None, None, ("range", "2030-01-08", "2030-01-09"), ("calendarDays", 2)]
             ),
@@ -95,7 +95,7 @@ def engine_rules(rules: dict) -> dict:
 
 def _overlaps(a: datetime, b: datetime, rules: dict) -> bool:
     before = timedelta(minutes=rules["before_buffer"])
-    span = timedelta(minutes=rules["length"] + rules["after_buffer"])
+    span = timedelta(minutes=rules["duration"] + rules["after_buffer"])
     return a - before < b + span and b - before < a + span
 
 
@@ -114,7 +114,7 @@ def limits_allow(rules: dict, events: list[datetime], start: datetime, zone: Zon
             return False
     for unit, limit in (rules["duration_limits"] or {}).items():
         same = [e for e in events if _period(unit, e, zone) == _period(unit, start, zone)]
-        if (len(same) + 1) * rules["length"] > limit:
+        if (len(same) + 1) * rules["duration"] > limit:
             return False
     return True
 

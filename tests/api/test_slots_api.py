@@ -9,7 +9,7 @@ import pytest
 
 async def test_slots_for_a_day_in_the_hosts_zone(client, make_user, make_event_type):
     bob = await make_user("bob", time_zone="Europe/Rome")
-    event_type_id = await make_event_type(bob, length=60)
+    event_type_id = await make_event_type(bob, duration=60)
     response = await client.get(
         "/v2/slots",
         params={
@@ -30,7 +30,7 @@ async def test_slots_for_a_day_in_the_hosts_zone(client, make_user, make_event_t
 
 async def test_the_seed_spelling_and_slug_lookup(client, make_user, make_event_type):
     bob = await make_user("bob")
-    await make_event_type(bob, "30min", length=30)
+    await make_event_type(bob, "30min", duration=30)
     response = await client.get(
         "/v2/slots",
         params={
@@ -48,7 +48,7 @@ async def test_the_seed_spelling_and_slug_lookup(client, make_user, make_event_t
 
 async def test_day_keys_follow_the_requested_zone(client, make_user, make_event_type):
     bob = await make_user("bob", time_zone="Asia/Tokyo")
-    event_type_id = await make_event_type(bob, length=60)
+    event_type_id = await make_event_type(bob, duration=60)
     response = await client.get(
         "/v2/slots",
         params={
@@ -68,7 +68,7 @@ async def test_a_reservation_hides_the_slot_until_it_expires(
     client, make_user, make_event_type, clock
 ):
     bob = await make_user("bob")
-    event_type_id = await make_event_type(bob, length=30)
+    event_type_id = await make_event_type(bob, duration=30)
     params = {"eventTypeId": event_type_id, "start": "2030-01-08", "end": "2030-01-08"}
 
     async def starts() -> list[str]:
@@ -110,7 +110,7 @@ async def test_a_reservation_hides_the_slot_until_it_expires(
 
 async def test_a_reservation_can_be_moved_and_released(client, make_user, make_event_type):
     bob = await make_user("bob")
-    event_type_id = await make_event_type(bob, length=30)
+    event_type_id = await make_event_type(bob, duration=30)
     uid = (
         await client.post(
             "/v2/slots/reservations",
@@ -130,7 +130,7 @@ async def test_a_reservation_can_be_moved_and_released(client, make_user, make_e
 async def test_only_the_owner_may_hold_a_slot_longer(client, make_user, make_event_type):
     bob = await make_user("bob")
     ann = await make_user("ann")
-    event_type_id = await make_event_type(bob, length=30)
+    event_type_id = await make_event_type(bob, duration=30)
     body = {
         "eventTypeId": event_type_id,
         "slotStart": "2030-01-08T10:00:00Z",
@@ -156,7 +156,7 @@ async def test_reserving_a_time_that_is_not_offered_is_refused(
     client, make_user, make_event_type, slot_start, status
 ):
     bob = await make_user("bob")
-    event_type_id = await make_event_type(bob, length=30)
+    event_type_id = await make_event_type(bob, duration=30)
     response = await client.post(
         "/v2/slots/reservations", json={"eventTypeId": event_type_id, "slotStart": slot_start}
     )
@@ -166,7 +166,7 @@ async def test_reserving_a_time_that_is_not_offered_is_refused(
 
 async def test_legacy_route_answers_in_its_own_shape(client, make_user, make_event_type):
     bob = await make_user("bob")
-    await make_event_type(bob, "intro", length=60)
+    await make_event_type(bob, "intro", duration=60)
     response = await client.get(
         "/v2/slots/available",
         params={
@@ -203,7 +203,7 @@ async def test_legacy_route_answers_in_its_own_shape(client, make_user, make_eve
 )
 async def test_bad_slot_queries(client, make_user, make_event_type, params, status, field):
     bob = await make_user("bob")
-    event_type_id = await make_event_type(bob, length=30)
+    event_type_id = await make_event_type(bob, duration=30)
     response = await client.get("/v2/slots", params={"eventTypeId": event_type_id, **params})
     assert response.status_code == status, response.text
     if field:
@@ -219,7 +219,7 @@ async def test_unknown_event_type_is_a_404(client):
 
 async def test_the_range_limit_is_366_days(client, make_user, make_event_type):
     bob = await make_user("bob")
-    event_type_id = await make_event_type(bob, length=30)
+    event_type_id = await make_event_type(bob, duration=30)
     response = await client.get(
         "/v2/slots",
         params={"eventTypeId": f"{event_type_id}.0", "start": "2030-01-01", "end": "2030-12-31"},

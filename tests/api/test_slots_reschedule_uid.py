@@ -54,7 +54,7 @@ async def legacy_times(client, event_type_id: int, uid: str | None = None) -> se
 async def booked(client, make_user, make_event_type) -> tuple[int, str]:
     """(event type id, uid of its booking at 12:00 with 15-minute buffers)."""
     bob = await make_user("bob")
-    event_type_id = await make_event_type(bob, length=30, before_buffer=15, after_buffer=15)
+    event_type_id = await make_event_type(bob, duration=30, before_buffer=15, after_buffer=15)
     return event_type_id, await book(client, event_type_id, "2030-01-08T12:00:00Z")
 
 

@@ -54,7 +54,7 @@ async def legacy_times(client, event_type_id: int, auth: dict[str, str] | None =
 async def test_the_owner_still_sees_the_slot_they_reserved(client, make_user, make_event_type):
     bob = await make_user("bob")
     ann = await make_user("ann")
-    event_type_id = await make_event_type(bob, length=30)
+    event_type_id = await make_event_type(bob, duration=30)
     await reserve(client, event_type_id, bob.auth)
 
     assert FOUR_PM_OUT in await starts(client, event_type_id, bob.auth)
@@ -65,7 +65,7 @@ async def test_the_owner_still_sees_the_slot_they_reserved(client, make_user, ma
 async def test_the_legacy_route_treats_the_holder_the_same(client, make_user, make_event_type):
     bob = await make_user("bob")
     ann = await make_user("ann")
-    event_type_id = await make_event_type(bob, length=30)
+    event_type_id = await make_event_type(bob, duration=30)
     await reserve(client, event_type_id, bob.auth)
 
     assert FOUR_PM_OUT in await legacy_times(client, event_type_id, bob.auth)
@@ -76,7 +76,7 @@ async def test_the_legacy_route_treats_the_holder_the_same(client, make_user, ma
 async def test_the_holder_is_whoever_reserved_not_the_owner(client, make_user, make_event_type):
     bob = await make_user("bob")
     ann = await make_user("ann")
-    event_type_id = await make_event_type(bob, length=30)
+    event_type_id = await make_event_type(bob, duration=30)
     await reserve(client, event_type_id, ann.auth)
 
     assert FOUR_PM_OUT in await starts(client, event_type_id, ann.auth)
@@ -87,7 +87,7 @@ async def test_the_holder_is_whoever_reserved_not_the_owner(client, make_user, m
 async def test_an_anonymous_reservation_is_hidden_from_everyone(client, make_user, make_event_type):
     bob = await make_user("bob")
     ann = await make_user("ann")
-    event_type_id = await make_event_type(bob, length=30)
+    event_type_id = await make_event_type(bob, duration=30)
     await reserve(client, event_type_id)
 
     for auth in (None, bob.auth, ann.auth):
@@ -100,7 +100,7 @@ async def test_the_holders_own_buffers_do_not_hide_neighbours_from_them(
 ):
     bob = await make_user("bob")
     ann = await make_user("ann")
-    event_type_id = await make_event_type(bob, length=30, before_buffer=15, after_buffer=15)
+    event_type_id = await make_event_type(bob, duration=30, before_buffer=15, after_buffer=15)
     await reserve(client, event_type_id, bob.auth)
 
     neighbours = {"2030-01-08T15:30:00.000Z", FOUR_PM_OUT, "2030-01-08T16:30:00.000Z"}
@@ -113,7 +113,7 @@ async def test_others_reservations_still_hide_slots_from_the_holder(
 ):
     bob = await make_user("bob")
     ann = await make_user("ann")
-    event_type_id = await make_event_type(bob, length=30)
+    event_type_id = await make_event_type(bob, duration=30)
     await reserve(client, event_type_id, bob.auth)
     other = await client.post(
         "/v2/slots/reservations",
@@ -131,7 +131,7 @@ async def test_the_holders_view_ends_with_the_reservation(
     client, make_user, make_event_type, clock
 ):
     bob = await make_user("bob")
-    event_type_id = await make_event_type(bob, length=30)
+    event_type_id = await make_event_type(bob, duration=30)
     uid = await reserve(client, event_type_id, bob.auth)
     assert (await client.delete(f"/v2/slots/reservations/{uid}")).status_code == 200
     # Released: the slot is everyone's again, and the holder still sees it.
@@ -142,7 +142,7 @@ async def test_the_holders_view_ends_with_the_reservation(
 async def test_the_holder_view_costs_no_extra_statement(client, make_user, make_event_type, db):
     """The occupancy read stays one statement, reservations joined into it."""
     bob = await make_user("bob")
-    event_type_id = await make_event_type(bob, length=30)
+    event_type_id = await make_event_type(bob, duration=30)
     await reserve(client, event_type_id, bob.auth)
     seen: list[str] = []
 
@@ -169,7 +169,7 @@ async def test_release_held_by_removes_only_that_users_overlapping_holds(
     """The repository step a booking by the holder needs (see the test below)."""
     bob = await make_user("bob")
     ann = await make_user("ann")
-    event_type_id = await make_event_type(bob, length=30)
+    event_type_id = await make_event_type(bob, duration=30)
     mine = await reserve(client, event_type_id, bob.auth)  # 16:00–16:30 on bob
     theirs = (
         await client.post(
@@ -193,7 +193,7 @@ async def test_release_held_by_removes_only_that_users_overlapping_holds(
 
 async def test_the_holder_can_book_the_slot_they_see(client, make_user, make_event_type):
     bob = await make_user("bob")
-    event_type_id = await make_event_type(bob, length=30)
+    event_type_id = await make_event_type(bob, duration=30)
     await reserve(client, event_type_id, bob.auth)
     assert FOUR_PM_OUT in await starts(client, event_type_id, bob.auth)
     booked = await client.post(

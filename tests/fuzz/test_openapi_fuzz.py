@@ -60,7 +60,7 @@ async def _seed_world(url: str) -> tuple[str, int, int]:
                 title="Intro",
                 hidden=False,
                 schedule_id=None,
-                rules=EventRules(length=30, minimum_notice=0),
+                rules=EventRules(duration=30, minimum_notice=0),
                 settings={"lengthInMinutes": 30, "title": "Intro", "slug": "intro"},
                 now=now,
             )

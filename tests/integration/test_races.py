@@ -98,7 +98,7 @@ class World:
                 title=body["title"],
                 hidden=False,
                 schedule_id=None,
-                rules=EventRules(length=30, minimum_notice=0, seats_per_slot=seats),
+                rules=EventRules(duration=30, minimum_notice=0, seats_per_slot=seats),
                 settings=body,
                 now=datetime.now(UTC),
             )

@@ -36,7 +36,7 @@ def world(**settings: Any) -> MemoryUnitOfWork:
     uow.store.users[1] = bob
     uow.store.schedules[1] = StoredSchedule(1, 1, "Work", "UTC", MON_FRI_9_17, [])
     seats = settings.pop("seats", None)
-    rules = EventRules(length=30, after_buffer=15, seats_per_slot=seats)
+    rules = EventRules(duration=30, after_buffer=15, seats_per_slot=seats)
     uow.store.event_types[1] = EventType(1, 1, "intro", "Intro", rules, settings=settings)
     return uow
 

@@ -58,8 +58,8 @@ def schedule(
     return Schedule(tz, tuple(rules), tuple(ovs))
 
 
-def event(length: int = 30, **kw: Any) -> EventRules:
-    return EventRules(length=length, **kw)
+def event(duration: int = 30, **kw: Any) -> EventRules:
+    return EventRules(duration=duration, **kw)
 
 
 def utc(text: str) -> datetime:

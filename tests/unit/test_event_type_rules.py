@@ -19,8 +19,8 @@ def rules(**settings: Any) -> EventRules:
 
 def test_an_event_type_with_nothing_set_gets_cal_com_defaults():
     assert rules() == EventRules(
-        length=30,
-        length_options=(),
+        duration=30,
+        duration_options=(),
         slot_interval=None,
         before_buffer=0,
         after_buffer=0,
@@ -45,8 +45,8 @@ def test_every_slot_shaping_setting_reaches_the_engine():
         onlyShowFirstAvailableSlot=True,
         seats={"seatsPerTimeSlot": 8, "showAttendeeInfo": False, "showAvailabilityCount": True},
     ) == EventRules(
-        length=30,
-        length_options=(15, 30, 60),
+        duration=30,
+        duration_options=(15, 30, 60),
         slot_interval=15,
         minimum_notice=60,
         before_buffer=5,

@@ -48,7 +48,7 @@ def test_a_weekly_limit_closes_the_week_that_starts_on_the_hosts_week_start():
 
 
 def test_a_duration_limit_allows_reaching_it_exactly_but_not_passing_it():
-    rules = event(30, length_options=(30, 60), duration_limits=PeriodLimits(day=90))
+    rules = event(30, duration_options=(30, 60), duration_limits=PeriodLimits(day=90))
     taken = [booked(utc("2027-03-01T09:00"), 60)]
     kw = {"start": "2027-03-01", "end": "2027-03-02", "booked": taken}
     assert len(slots(HOURS, rules, **kw)) == 6

@@ -105,7 +105,7 @@ def worlds(draw: st.DrawFn, *, monotone: bool = False):
         for _ in range(draw(st.integers(0, 2)))
     )
     schedule = Schedule(tz, tuple(draw(st.lists(rules_(), min_size=1, max_size=3))), overrides)
-    length = draw(st.sampled_from([15, 20, 30, 45, 60, 90]))
+    duration = draw(st.sampled_from([15, 20, 30, 45, 60, 90]))
     # Seated event types (never with monotone: removing a seated booking over a period already
     # past its limit turns the seat it offered into a new, refused, event).
     seats = None if monotone else draw(st.sampled_from([None, None, 2, 3]))
@@ -131,7 +131,7 @@ def worlds(draw: st.DrawFn, *, monotone: bool = False):
         )
     )
     rules = EventRules(
-        length=length,
+        duration=duration,
         slot_interval=draw(st.sampled_from([None, 10, 15, 25, 30, 60])),
         before_buffer=draw(st.sampled_from([0, 5, 15, 30])),
         after_buffer=draw(st.sampled_from([0, 10, 20])),
@@ -142,7 +142,9 @@ def worlds(draw: st.DrawFn, *, monotone: bool = False):
             st.sampled_from([None, PeriodLimits(day=1), PeriodLimits(week=2), PeriodLimits(day=1)])
         ),
         duration_limits=draw(
-            st.sampled_from([None, None, PeriodLimits(day=length), PeriodLimits(week=3 * length)])
+            st.sampled_from(
+                [None, None, PeriodLimits(day=duration), PeriodLimits(week=3 * duration)]
+            )
         ),
         only_first_slot=False if monotone else draw(st.booleans()),
         seats_per_slot=seats,
@@ -156,7 +158,7 @@ def worlds(draw: st.DrawFn, *, monotone: bool = False):
         )
     ]
     booked = [
-        BookedTime(b.start, b.start + timedelta(minutes=length), f"b{i}")
+        BookedTime(b.start, b.start + timedelta(minutes=duration), f"b{i}")
         for i, b in enumerate(busy[:2])
     ]
     if seats is not None:
@@ -207,9 +209,9 @@ def long_worlds(draw: st.DrawFn):
         for _ in range(draw(st.sampled_from([0, 0, 1, 2])))
     )
     schedule = Schedule(tz, tuple(rules), overrides)
-    length = draw(st.sampled_from([25, 45, 60, 90]))
+    duration = draw(st.sampled_from([25, 45, 60, 90]))
     event_rules = EventRules(
-        length=length,
+        duration=duration,
         slot_interval=draw(st.sampled_from([None, None, 25, 45, 50, 90])),
         before_buffer=draw(st.sampled_from([0, 10])),
         after_buffer=draw(st.sampled_from([0, 5])),
@@ -224,7 +226,7 @@ def long_worlds(draw: st.DrawFn):
         )
     ]
     booked = [
-        BookedTime(b.start, b.start + timedelta(minutes=length), f"b{i}")
+        BookedTime(b.start, b.start + timedelta(minutes=duration), f"b{i}")
         for i, b in enumerate(busy[:2])
     ]
     return schedule, event_rules, start, end, start - timedelta(days=1), busy, booked
@@ -258,7 +260,7 @@ def assert_generated(seen: Counter[str], *kinds: str) -> None:
 # weeks after it: the worked example of a grid that must not depend on where the query begins.
 NY_ROUND_THE_CLOCK = (
     Schedule("America/New_York", (Rule(frozenset(range(1, 8)), 0, 1440),)),
-    EventRules(length=45),
+    EventRules(duration=45),
     utc("2030-03-01"),
     utc("2030-04-14"),
     utc("2030-01-01"),
@@ -269,7 +271,7 @@ NY_ROUND_THE_CLOCK = (
 NY_FALL_BACK = (
     Schedule("America/New_York", (Rule(frozenset(range(1, 8)), 0, 1440),)),
     EventRules(
-        length=30,
+        duration=30,
         minimum_notice=60,
         booking_window=BookingWindow(
             "range", start_date=date(2027, 11, 6), end_date=date(2027, 11, 7)
@@ -295,7 +297,7 @@ def test_every_slot_fits_availability_and_is_aligned_to_its_local_days_window():
         seen["slots"] += bool(got)
         open_ = open_intervals(schedule, start - timedelta(days=2), end + timedelta(days=1))
         offset = timedelta(minutes=rules.offset_start)
-        step = timedelta(minutes=(rules.slot_interval or rules.length)) + offset
+        step = timedelta(minutes=(rules.slot_interval or rules.duration)) + offset
         for slot in got:
             assert containing(open_, slot.start, slot.end) is not None, slot
             # The grid restarts at local midnight: the start lies in a window of its own local
@@ -438,7 +440,7 @@ def replace_range(world, start, end):
 _TEN = utc("2027-03-01T10:00")
 SEATED_AT_A_REACHED_LIMIT = (
     Schedule("UTC", (Rule(frozenset(range(1, 8)), 540, 720),)),
-    EventRules(length=60, seats_per_slot=3, count_limits=PeriodLimits(day=1)),
+    EventRules(duration=60, seats_per_slot=3, count_limits=PeriodLimits(day=1)),
     utc("2027-03-01"),
     utc("2027-03-02"),
     utc("2027-02-01"),
@@ -447,7 +449,7 @@ SEATED_AT_A_REACHED_LIMIT = (
 )
 A_2359_EVENING_AND_A_MIDNIGHT_MORNING = (
     Schedule("Pacific/Auckland", (Rule(frozenset({1}), 1320, 1439), Rule(frozenset({2}), 0, 180))),
-    EventRules(length=60, slot_interval=30),
+    EventRules(duration=60, slot_interval=30),
     utc("2027-03-14"),
     utc("2027-03-17"),
     utc("2027-03-01"),
@@ -457,7 +459,7 @@ A_2359_EVENING_AND_A_MIDNIGHT_MORNING = (
 _KIRITIMATI_MIDNIGHT = utc("2027-03-01T10:00")  # 2027-03-02 00:00 at UTC+14
 A_DAILY_LIMIT_FAR_FROM_UTC = (
     Schedule("Pacific/Kiritimati", (Rule(frozenset(range(1, 8)), 0, 1440),)),
-    EventRules(length=60, count_limits=PeriodLimits(day=1)),
+    EventRules(duration=60, count_limits=PeriodLimits(day=1)),
     utc("2027-03-01"),
     utc("2027-03-03"),
     utc("2027-02-01"),
@@ -502,8 +504,8 @@ def test_every_listed_slot_books_and_no_other_start_in_the_range_does():
             rules.count_limits or rules.duration_limits
         )
         offered = {slot.start for slot in listed}
-        length = timedelta(minutes=rules.length)
-        span = int((end - length - start) / timedelta(minutes=5))
+        duration = timedelta(minutes=rules.duration)
+        span = int((end - duration - start) / timedelta(minutes=5))
         for pick in picks if span >= 0 else ():
             probe = start + timedelta(minutes=5 * (pick % (span + 1)))
             if probe not in offered:
@@ -598,7 +600,7 @@ def test_a_query_ending_in_the_minute_23_59_lists_what_one_ending_at_midnight_do
 # 09:00–17:00 UTC with 30 minutes, queried 09:00–12:00: the last slot ends at the query's end.
 A_MORNING_TO_NOON = (
     Schedule("UTC", (Rule(frozenset(range(1, 8)), 540, 1020),)),
-    EventRules(length=30),
+    EventRules(duration=30),
     utc("2027-03-01T09:00"),
     utc("2027-03-01T12:00"),
     utc("2027-02-01"),
@@ -688,14 +690,14 @@ def _allowed(world, tz: ZoneInfo):
 
 
 def _limits_allow(rules: EventRules, booked: list[BookedTime], start: datetime, tz: ZoneInfo):
-    """Do the count and duration limits let a new booking of ``rules.length`` start then?"""
+    """Do the count and duration limits let a new booking of ``rules.duration`` start then?"""
     for unit, limit in limits_of(rules.count_limits):
         if sum(period(unit, b.start, tz) == period(unit, start, tz) for b in booked) >= limit:
             return False
     for unit, limit in limits_of(rules.duration_limits):
         same = [b for b in booked if period(unit, b.start, tz) == period(unit, start, tz)]
         used = sum((b.end - b.start) // timedelta(minutes=1) for b in same)
-        if used + rules.length > limit:
+        if used + rules.duration > limit:
             return False
     return True
 

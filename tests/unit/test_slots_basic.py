@@ -15,7 +15,7 @@ UTC_9_12 = schedule("UTC", every_day="09:00-12:00")
 DAY = {"start": "2027-03-01", "end": "2027-03-02"}
 
 
-def test_slots_step_by_the_length_from_the_window_start_and_fit_inside_it():
+def test_slots_step_by_the_duration_from_the_window_start_and_fit_inside_it():
     got = slots(UTC_9_12, event(45), **DAY)
     assert times(got, "UTC") == ["09:00", "09:45", "10:30", "11:15"]
     assert got[0] == Slot(utc("2027-03-01T09:00"), utc("2027-03-01T09:45"))
@@ -63,8 +63,8 @@ def test_the_grid_does_not_depend_on_where_the_query_starts():
     assert part == [s for s in whole if s.start >= utc("2027-03-02T07:13")]
 
 
-def test_a_multi_duration_event_offers_each_listed_length():
-    rules = event(30, length_options=(30, 60))
+def test_a_multi_duration_event_offers_each_listed_duration():
+    rules = event(30, duration_options=(30, 60))
     got = slots(UTC_9_12, rules, duration=60, **DAY)
     assert times(got, "UTC") == ["09:00", "10:00", "11:00"]
     assert got[0].end == utc("2027-03-01T10:00")
@@ -73,7 +73,7 @@ def test_a_multi_duration_event_offers_each_listed_length():
 
 def test_a_duration_that_is_not_offered_is_refused():
     with pytest.raises(DurationNotOffered):
-        slots(UTC_9_12, event(30, length_options=(30, 60)), duration=45, **DAY)
+        slots(UTC_9_12, event(30, duration_options=(30, 60)), duration=45, **DAY)
 
 
 def test_a_booking_blocks_its_own_time_only():

@@ -134,11 +134,11 @@ def test_a_wide_and_a_narrow_query_agree_on_a_24_7_schedule_after_spring_forward
     assert slots(sched, event(45), start=iso(skewed), end=iso(skewed, 45 * 60)) == []
 
 
-@pytest.mark.parametrize("length", [25, 45, 90])
-def test_every_day_of_a_24_7_schedule_starts_its_grid_at_local_midnight_in_new_york(length):
+@pytest.mark.parametrize("duration", [25, 45, 90])
+def test_every_day_of_a_24_7_schedule_starts_its_grid_at_local_midnight_in_new_york(duration):
     sched = schedule(NY, every_day="00:00-24:00")
     # 2030-03-01 00:00 EST to 2030-04-30 00:00 EDT: 60 whole days around spring-forward.
-    got = local(slots(sched, event(length), start="2030-03-01T05:00", end="2030-04-30T04:00"), NY)
+    got = local(slots(sched, event(duration), start="2030-03-01T05:00", end="2030-04-30T04:00"), NY)
     days = sorted({x[:10] for x in got})
     assert len(days) == 60
     assert all(f"{d} 00:00" in got for d in days)

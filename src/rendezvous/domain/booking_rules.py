@@ -35,8 +35,8 @@ def check_start(
     slot (a listed slot lies inside its query), so a start is bookable exactly when a listing
     over any range holding that slot offers it.
     """
-    length = resolve_duration(rules, duration)
-    probe_end = start + timedelta(minutes=length)
+    minutes = resolve_duration(rules, duration)
+    probe_end = start + timedelta(minutes=minutes)
     rules = replace(rules, only_first_slot=False)
 
     def offered(
@@ -50,7 +50,7 @@ def check_start(
             now=now,
             busy=busy,
             booked=booked,
-            duration=length,
+            duration=minutes,
             week_start=week_start,
         )
         return next((s for s in slots if s.start == start), None)
@@ -58,7 +58,7 @@ def check_start(
     slot = offered(rules, busy, booked)
     if slot is not None:
         return slot
-    raise _why_not_offered(offered, rules, start, now=now, booked=booked, duration=length)
+    raise _why_not_offered(offered, rules, start, now=now, booked=booked, duration=minutes)
 
 
 Offered = Callable[[EventRules, Sequence[Busy], Sequence[BookedTime]], Slot | None]

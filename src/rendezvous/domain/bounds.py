@@ -12,7 +12,7 @@ from datetime import date
 from rendezvous.domain.models import EventRules
 
 MINUTES_PER_DAY = 1440
-MAX_LENGTH_MINUTES = MINUTES_PER_DAY  # Cal.com MAX_EVENT_DURATION_MINUTES
+MAX_DURATION_MINUTES = MINUTES_PER_DAY  # Cal.com MAX_EVENT_DURATION_MINUTES
 MAX_BUFFER_MINUTES = MINUTES_PER_DAY
 MAX_SLOT_INTERVAL_MINUTES = MINUTES_PER_DAY
 MAX_OFFSET_MINUTES = MINUTES_PER_DAY
@@ -29,7 +29,7 @@ MAX_CANDIDATE_SLOTS = 50_000
 def rules_problem(rules: EventRules) -> str | None:
     """The first setting of ``rules`` outside the bounds above (as its wire name), or None."""
     checks = (
-        ("lengthInMinutes", rules.length, 1, MAX_LENGTH_MINUTES),
+        ("lengthInMinutes", rules.duration, 1, MAX_DURATION_MINUTES),
         ("slotInterval", rules.slot_interval or 1, 1, MAX_SLOT_INTERVAL_MINUTES),
         ("beforeEventBuffer", rules.before_buffer, 0, MAX_BUFFER_MINUTES),
         ("afterEventBuffer", rules.after_buffer, 0, MAX_BUFFER_MINUTES),
@@ -39,7 +39,7 @@ def rules_problem(rules: EventRules) -> str | None:
     for name, value, low, high in checks:
         if not low <= value <= high:
             return name
-    if any(not 1 <= option <= MAX_LENGTH_MINUTES for option in rules.length_options):
+    if any(not 1 <= option <= MAX_DURATION_MINUTES for option in rules.duration_options):
         return "lengthInMinutesOptions"
     window = rules.booking_window
     if window is not None:

@@ -8,7 +8,7 @@ period already holds ``limit`` bookings (count limits) or when the minutes alrea
 slot's own duration would exceed the limit (duration limits; exactly reaching it is allowed, as in
 Cal.com).
 
-Limits count bookings (events), not attendees: a seated booking is one booking of its length
+Limits count bookings (events), not attendees: a seated booking is one booking of its duration
 however many seats are taken, and a seat joining it is not a new booking (the slot engine does
 not ask ``LimitCheck`` about it).
 """
@@ -104,11 +104,11 @@ class LimitCheck:
         minutes: dict[Unit, dict[int, int]] = {u: defaultdict(int) for u in UNITS}
         for b in booked:
             day = local_date(tz, to_epoch(b.start))
-            length = (to_epoch(b.end) - to_epoch(b.start)) // 60
+            duration = (to_epoch(b.end) - to_epoch(b.start)) // 60
             for u in UNITS:
                 key = period_key(u, day, week_start)
                 counts[u][key] += 1
-                minutes[u][key] += length
+                minutes[u][key] += duration
         for lim, table, is_duration in (
             (rules.count_limits, counts, False),
             (rules.duration_limits, minutes, True),

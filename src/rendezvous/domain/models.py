@@ -81,8 +81,8 @@ class PeriodLimits:
 class EventRules:
     """The event type's slot-shaping settings (all durations in minutes)."""
 
-    length: int
-    length_options: tuple[int, ...] = ()
+    duration: int
+    duration_options: tuple[int, ...] = ()
     slot_interval: int | None = None
     before_buffer: int = 0
     after_buffer: int = 0

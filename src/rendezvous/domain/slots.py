@@ -2,7 +2,7 @@
 
 Semantics (minutes throughout; instants are epoch seconds inside the loops):
 
-* Duration: ``rules.length`` unless the caller asks for one of ``length_options``.
+* Duration: ``rules.duration`` unless the caller asks for one of ``duration_options``.
 * Grid: the grid restarts at every local midnight of the schedule's zone. Each local day's open
   windows (windows of that day that overlap or touch are one) are grid bases; starts step by
   ``slot_interval`` (or the duration) in real time from a base and must lie inside that window.
@@ -66,12 +66,12 @@ from rendezvous.domain.models import BookedTime, BookingWindow, Busy, EventRules
 
 
 def resolve_duration(rules: EventRules, duration: int | None) -> int:
-    """The slot length in minutes for a request; raises DurationNotOffered for a foreign one."""
-    if duration is None or duration == rules.length or duration in rules.length_options:
-        return rules.length if duration is None else duration
+    """The slot duration in minutes for a request; raises DurationNotOffered for a foreign one."""
+    if duration is None or duration == rules.duration or duration in rules.duration_options:
+        return rules.duration if duration is None else duration
     raise DurationNotOffered(
         f"Duration {duration} is not offered by this event type",
-        {"offered": sorted({rules.length, *rules.length_options})},
+        {"offered": sorted({rules.duration, *rules.duration_options})},
     )
 
 
@@ -114,14 +114,14 @@ def spans_to_load(
 ) -> LoadSpans:
     """The UTC spans of busy times and bookings that ``compute_slots`` needs for this query
     (periods of limits and windows are the schedule's calendar days)."""
-    length = resolve_duration(rules, duration)
+    minutes = resolve_duration(rules, duration)
     lo, hi = _generation_bounds(
         rules, to_epoch(range_start), to_epoch(range_end), to_epoch(now), schedule.time_zone
     )
     hi = max(lo, hi)
     busy = (
         from_epoch(lo - rules.before_buffer * 60),
-        from_epoch(hi + (length + rules.after_buffer) * 60),
+        from_epoch(hi + (minutes + rules.after_buffer) * 60),
     )
     booked = booked_span(
         rules, from_epoch(lo), from_epoch(hi), time_zone=schedule.time_zone, week_start=week_start
@@ -182,10 +182,10 @@ def compute_slots(
     of booking limits and windows are the schedule's; ``week_start`` is an ISO weekday;
     ``display_time_zone`` (default: the schedule's) only groups ``only_first_slot``. See the
     module docstring."""
-    length = resolve_duration(rules, duration)
-    dur = length * 60
+    minutes = resolve_duration(rules, duration)
+    dur = minutes * 60
     offset = rules.offset_start * 60
-    step = ((rules.slot_interval or length) * 60) + offset
+    step = ((rules.slot_interval or minutes) * 60) + offset
     before, after = rules.before_buffer * 60, rules.after_buffer * 60
     r_start, r_end, now_s = to_epoch(range_start), to_epoch(range_end), to_epoch(now)
     day_zone = schedule.time_zone
@@ -203,7 +203,7 @@ def compute_slots(
     days = DayIndex(day_tz, lo, hi) if limits.active or _is_rolling(rules) else None
 
     taken_times = _TakenTimes(busy_raw, taken, seated, seats_total, before, after)
-    accepted = _accepted(schedule, lo, hi, dur, offset, step, taken_times, limits, days, length)
+    accepted = _accepted(schedule, lo, hi, dur, offset, step, taken_times, limits, days, minutes)
 
     if _is_rolling(rules) and accepted:
         assert days is not None and rules.booking_window is not None
@@ -236,7 +236,7 @@ def _accepted(
     taken_times: _TakenTimes,
     limits: LimitCheck,
     days: DayIndex | None,
-    length: int,
+    minutes: int,
 ) -> Accepted:
     """Every grid start in [lo, hi) that is free, has a seat, and is within the limits, as
     (start epoch, seats taken, seated booking uid)."""
@@ -265,7 +265,7 @@ def _accepted(
             # A seat joining a booking adds no event and no minutes: limits do not apply to it.
             if limits.active and seat is None:
                 assert days is not None
-                if not limits.allows(days.day(t), length):
+                if not limits.allows(days.day(t), minutes):
                     t += step
                     continue
             if seat is not None:

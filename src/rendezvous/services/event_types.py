@@ -65,8 +65,8 @@ def rules_from_settings(stored: Mapping[str, Any]) -> EventRules:
     seats = _active(stored, "seats")
     interval = stored.get("slotInterval")
     return EventRules(
-        length=int(stored["lengthInMinutes"]),
-        length_options=tuple(int(n) for n in stored.get("lengthInMinutesOptions") or ()),
+        duration=int(stored["lengthInMinutes"]),
+        duration_options=tuple(int(n) for n in stored.get("lengthInMinutesOptions") or ()),
         slot_interval=None if interval is None else int(interval),
         before_buffer=_number(stored, "beforeEventBuffer", 0),
         after_buffer=_number(stored, "afterEventBuffer", 0),

@@ -211,7 +211,7 @@ async def delete_event_type(eventTypeId: IdPath, user: CurrentUser, uow: Uow) ->
     return success(
         {
             "id": event_type.id,
-            "lengthInMinutes": event_type.rules.length,
+            "lengthInMinutes": event_type.rules.duration,
             "title": event_type.title,
             "slug": event_type.slug,
         }

@@ -16,7 +16,7 @@ from pydantic_core import PydanticCustomError
 
 from rendezvous.api.schemas.bounds import (
     LOCATION_MAX,
-    MAX_LENGTH_MINUTES,
+    MAX_DURATION_MINUTES,
     MAX_OCCURRENCES,
     NAME_MAX,
     PHONE_MAX,
@@ -160,7 +160,7 @@ BookingLocationInput = Annotated[
 ]
 
 
-Minutes = Annotated[int, Field(ge=1, le=MAX_LENGTH_MINUTES), IntegralFloat]
+Minutes = Annotated[int, Field(ge=1, le=MAX_DURATION_MINUTES), IntegralFloat]
 
 
 class CreateBookingInput(WireModel):

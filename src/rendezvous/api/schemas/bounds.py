@@ -19,7 +19,7 @@ from rendezvous.domain.bounds import (
     MAX_BUFFER_MINUTES as MAX_BUFFER_MINUTES,
 )
 from rendezvous.domain.bounds import (
-    MAX_LENGTH_MINUTES as MAX_LENGTH_MINUTES,
+    MAX_DURATION_MINUTES as MAX_DURATION_MINUTES,
 )
 from rendezvous.domain.bounds import (
     MAX_NOTICE_MINUTES as MAX_NOTICE_MINUTES,

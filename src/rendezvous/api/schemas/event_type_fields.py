@@ -20,7 +20,7 @@ from pydantic_core import PydanticCustomError
 from rendezvous.api.schemas.bounds import (
     IDENTIFIER_MAX,
     MAX_BUFFER_MINUTES,
-    MAX_LENGTH_MINUTES,
+    MAX_DURATION_MINUTES,
     MAX_LIMIT_COUNT,
     MAX_LIMIT_DURATION,
     MAX_NOTICE_MINUTES,
@@ -48,7 +48,7 @@ NonNegativeInt = Annotated[int, Field(ge=0, le=MAX_ID), IntegralFloat]
 MAX_SEATS_PER_TIME_SLOT = 1000  # Cal.com's MAX_SEATS_PER_TIME_SLOT
 
 
-LengthMinutes = Annotated[int, Field(ge=1, le=MAX_LENGTH_MINUTES), IntegralFloat]
+LengthMinutes = Annotated[int, Field(ge=1, le=MAX_DURATION_MINUTES), IntegralFloat]
 BufferMinutes = Annotated[int, Field(ge=0, le=MAX_BUFFER_MINUTES), IntegralFloat]
 IntervalMinutes = Annotated[int, Field(ge=1, le=MAX_SLOT_INTERVAL_MINUTES), IntegralFloat]
 NoticeMinutes = Annotated[int, Field(ge=0, le=MAX_NOTICE_MINUTES), IntegralFloat]

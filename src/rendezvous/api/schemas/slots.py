@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from pydantic import Field, model_validator
 
 from rendezvous.api.schemas.bounds import (
-    MAX_LENGTH_MINUTES,
+    MAX_DURATION_MINUTES,
     MAX_RESERVATION_MINUTES,
     IntegralFloat,
     Uid,
@@ -22,8 +22,8 @@ EventTypeId = Annotated[int, Field(ge=1, le=MAX_ID), IntegralFloat]
 class ReserveSlotInput(WireModel):
     event_type_id: EventTypeId
     slot_start: Instant = Field(description="UTC ISO start of an available slot")
-    slot_duration: Annotated[int, Field(ge=1, le=MAX_LENGTH_MINUTES), IntegralFloat] | None = Field(
-        None, description="minutes; multi-length events"
+    slot_duration: Annotated[int, Field(ge=1, le=MAX_DURATION_MINUTES), IntegralFloat] | None = (
+        Field(None, description="minutes; multi-length events")
     )
     reservation_duration: (
         Annotated[int, Field(ge=1, le=MAX_RESERVATION_MINUTES), IntegralFloat] | None
@@ -60,8 +60,8 @@ class LegacyReserveInput(WireModel):
     def _ordered(self) -> LegacyReserveInput:
         if self.slot_utc_end_date <= self.slot_utc_start_date:
             raise ValueError("slotUtcEndDate must be after slotUtcStartDate")
-        if self.minutes > MAX_LENGTH_MINUTES:
-            raise ValueError(f"the slot may be at most {MAX_LENGTH_MINUTES} minutes long")
+        if self.minutes > MAX_DURATION_MINUTES:
+            raise ValueError(f"the slot may be at most {MAX_DURATION_MINUTES} minutes long")
         return self
 
     @property

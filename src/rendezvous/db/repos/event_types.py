@@ -56,9 +56,10 @@ def limits_columns(limits: PeriodLimits | None) -> dict[str, Any] | None:
 
 
 def rule_columns(rules: EventRules) -> dict[str, Any]:
+    # The columns keep their stored names (renaming them would need a migration).
     return {
-        "length": rules.length,
-        "length_options": list(rules.length_options),
+        "length": rules.duration,
+        "length_options": list(rules.duration_options),
         "slot_interval": rules.slot_interval,
         "minimum_notice": rules.minimum_notice,
         "before_buffer": rules.before_buffer,
@@ -84,8 +85,8 @@ def to_event_type(row: t.EventType) -> EventType:
         position=row.position,
         settings=dict(row.settings or {}),
         rules=EventRules(
-            length=row.length,
-            length_options=tuple(row.length_options or ()),
+            duration=row.length,
+            duration_options=tuple(row.length_options or ()),
             slot_interval=row.slot_interval,
             before_buffer=row.before_buffer,
             after_buffer=row.after_buffer,

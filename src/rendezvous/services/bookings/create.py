@@ -64,7 +64,7 @@ async def create(uow: UnitOfWork, new: NewBooking, ctx: Context) -> Outcome:
     if needs_bookings(event_type.rules):
         # Limits and seats are checks no constraint enforces: one writer per host at a time.
         await uow.lock_hosts(host_ids(hosts))
-    duration = event_type.rules.length if new.duration is None else new.duration
+    duration = event_type.rules.duration if new.duration is None else new.duration
     await _consume_reservation(uow, new, event_type)
     await consume_own_reservations(uow, ctx, event_type, hosts, new.start, duration)
     recurring = is_recurring(event_type)
