@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Request
-from fastapi.responses import JSONResponse
 from starlette.responses import Response
 
 from rendezvous.api import examples
@@ -87,9 +86,11 @@ def _renderer(caller: User | None, status: int) -> Callable[[svc.Outcome], Rende
     return render
 
 
-def _respond(result: Rendered) -> JSONResponse:
+def _respond(result: Rendered) -> Response:
+    # The one encoder every route answers through (orjson, with the fallback for stored values
+    # it refuses), rather than starlette's stdlib JSONResponse.
     status, body = result
-    return JSONResponse(body, status_code=status)
+    return reply(body, status)
 
 
 @router.post(
@@ -112,7 +113,7 @@ async def create_booking(
     settings: SettingsDep,
     caller: OptionalUser,
     idempotency_key: IdempotencyHeader = None,
-) -> JSONResponse:
+) -> Response:
     location = body.location
     new = svc.NewBooking(
         start=body.start,
@@ -172,7 +173,7 @@ async def list_bookings(
     summary="Get a booking (or every occurrence of a recurring one)",
     **documented(OneOrSeries, example=examples.BOOKING, versions=VERSIONS),
 )
-async def get_booking(uid: str, uow: Uow, caller: OptionalUser) -> JSONResponse:
+async def get_booking(uid: str, uow: Uow, caller: OptionalUser) -> Response:
     outcome = await svc.get(uow, uid)
     return _respond(_renderer(caller, 200)(outcome))
 
@@ -191,7 +192,7 @@ async def cancel_booking(
     settings: SettingsDep,
     caller: OptionalUser,
     idempotency_key: IdempotencyHeader = None,
-) -> JSONResponse:
+) -> Response:
     ctx = _context(settings, now, caller)
     result = await run(
         uow,
@@ -226,7 +227,7 @@ async def reschedule_booking(
     settings: SettingsDep,
     caller: OptionalUser,
     idempotency_key: IdempotencyHeader = None,
-) -> JSONResponse:
+) -> Response:
     ctx = _context(settings, now, caller)
     result = await run(
         uow,
@@ -253,7 +254,7 @@ async def reschedule_booking(
 )
 async def confirm_booking(
     uid: str, uow: Uow, now: Now, settings: SettingsDep, caller: CurrentUser
-) -> JSONResponse:
+) -> Response:
     ctx = _context(settings, now, caller)
     result = await run(uow, lambda: svc.confirm(uow, uid, ctx), _renderer(caller, 200), now=now)
     return _respond(result)
@@ -271,7 +272,7 @@ async def decline_booking(
     settings: SettingsDep,
     caller: CurrentUser,
     body: DeclineBookingInput | None = None,
-) -> JSONResponse:
+) -> Response:
     ctx = _context(settings, now, caller)
     reason = body.reason if body else None
     result = await run(
