@@ -83,6 +83,18 @@ async def proxied_postgres() -> AsyncIterator[tuple[str, TcpProxy]]:
             await proxy.cut()
 
 
+@contextlib.asynccontextmanager
+async def app_client(url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """An in-process client of an app on ``url``; its engine is disposed afterwards."""
+    app = create_app(Settings(database_url=url, _env_file=None))  # type: ignore[call-arg]
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client
+    finally:
+        await app.state.engine.dispose()
+
+
 def assert_unavailable(response: httpx.Response) -> None:
     assert response.status_code == 503, response.text
     body = response.json()
@@ -93,53 +105,39 @@ def assert_unavailable(response: httpx.Response) -> None:
 
 
 async def test_a_postgres_outage_is_a_503_with_retry_after_and_service_resumes():
-    async with proxied_postgres() as (url, proxy):
-        app = create_app(Settings(database_url=url, _env_file=None))  # type: ignore[call-arg]
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            try:
-                assert (await client.get(PUBLIC)).status_code == 200
-                assert (await client.get("/health")).status_code == 200
+    async with proxied_postgres() as (url, proxy), app_client(url) as client:
+        assert (await client.get(PUBLIC)).status_code == 200
+        assert (await client.get("/health")).status_code == 200
 
-                await proxy.cut()
-                # Pooled connections die mid-use and new ones are refused: both are 503s.
-                for _ in range(3):
-                    assert_unavailable(await client.get(PUBLIC))
-                    assert_unavailable(
-                        await client.get(
-                            "/v2/me", headers={"Authorization": "Bearer cal_" + "ab" * 32}
-                        )
-                    )
-                health = await client.get("/health")
-                assert health.status_code == 503
-                assert health.json()["database"] == "unreachable"
-                assert int(health.headers["retry-after"]) > 0
+        await proxy.cut()
+        # Pooled connections die mid-use and new ones are refused: both are 503s.
+        for _ in range(3):
+            assert_unavailable(await client.get(PUBLIC))
+            assert_unavailable(
+                await client.get("/v2/me", headers={"Authorization": "Bearer cal_" + "ab" * 32})
+            )
+        health = await client.get("/health")
+        assert health.status_code == 503
+        assert health.json()["database"] == "unreachable"
+        assert int(health.headers["retry-after"]) > 0
 
-                await proxy.restore()
-                deadline = time.monotonic() + 15
-                while (await client.get(PUBLIC)).status_code != 200:
-                    assert time.monotonic() < deadline, "service did not resume"
-                    await asyncio.sleep(0.1)
-                assert (await client.get("/health")).status_code == 200
-            finally:
-                await app.state.engine.dispose()
+        await proxy.restore()
+        deadline = time.monotonic() + 15
+        while (await client.get(PUBLIC)).status_code != 200:
+            assert time.monotonic() < deadline, "service did not resume"
+            await asyncio.sleep(0.1)
+        assert (await client.get("/health")).status_code == 200
 
 
 async def test_requests_in_flight_when_the_connection_drops_are_503s():
-    async with proxied_postgres() as (url, proxy):
-        app = create_app(Settings(database_url=url, _env_file=None))  # type: ignore[call-arg]
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            try:
-                assert (await client.get(PUBLIC)).status_code == 200
-                requests = [asyncio.create_task(client.get(PUBLIC)) for _ in range(20)]
-                await asyncio.sleep(0)
-                await proxy.cut()
-                statuses = {r.status_code for r in await asyncio.gather(*requests)}
-                assert statuses <= {200, 503}
-                await proxy.restore()
-            finally:
-                await app.state.engine.dispose()
+    async with proxied_postgres() as (url, proxy), app_client(url) as client:
+        assert (await client.get(PUBLIC)).status_code == 200
+        requests = [asyncio.create_task(client.get(PUBLIC)) for _ in range(20)]
+        await asyncio.sleep(0)
+        await proxy.cut()
+        statuses = {r.status_code for r in await asyncio.gather(*requests)}
+        assert statuses <= {200, 503}
+        await proxy.restore()
 
 
 @pytest.mark.parametrize(
@@ -193,15 +191,8 @@ async def test_a_served_process_answers_503_through_an_outage_and_recovers(tmp_p
 
 async def test_a_sqlite_database_that_cannot_be_opened_is_a_503(tmp_path):
     """A database path that cannot be opened (here a directory, as when a volume is missing)."""
-    app = create_app(
-        Settings(database_url=f"sqlite+aiosqlite:///{tmp_path}", _env_file=None)  # type: ignore[call-arg]
-    )
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-        try:
-            assert_unavailable(await client.get(PUBLIC))
-            health = await client.get("/health")
-            assert health.status_code == 503
-            assert int(health.headers["retry-after"]) > 0
-        finally:
-            await app.state.engine.dispose()
+    async with app_client(f"sqlite+aiosqlite:///{tmp_path}") as client:
+        assert_unavailable(await client.get(PUBLIC))
+        health = await client.get("/health")
+        assert health.status_code == 503
+        assert int(health.headers["retry-after"]) > 0
