@@ -7,6 +7,8 @@ gives up at once. Redirects are not followed (a 3xx is a failed attempt).
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import httpx
 
 from rendezvous.db.uow import UnitOfWork
@@ -36,7 +38,8 @@ async def deliver(item: OutboxItem, ctx: WorkerContext) -> int | None:
         subscription,
         item.payload.get("body", {}),
         message_id=str(item.payload.get("messageId", f"msg_{item.id}")),
-        now=ctx.clock(),
+        # The wall clock, not ctx.clock: receivers compare webhook-timestamp with theirs.
+        now=datetime.now(UTC),
     )
     timeout = httpx.Timeout(ctx.settings.webhook_timeout_seconds, connect=5.0)
     try:
