@@ -37,6 +37,7 @@ class Receiver:
     released: asyncio.Event = field(default_factory=asyncio.Event)
     requests: list[Received] = field(default_factory=list)
     failed: int = 0
+    seen: int = 0  # requests whose body was read, answered or not
     port: int = 0
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -74,6 +75,8 @@ class Receiver:
                         name, _, value = line.partition(":")
                         headers[name.strip().lower()] = value.strip()
                 body = await reader.readexactly(int(headers.get("content-length", "0")))
+                self.seen += 1
+                read_at = time.time()
                 await self.released.wait()
                 if self.delay:
                     await asyncio.sleep(self.delay)
@@ -81,7 +84,7 @@ class Receiver:
                 if self.failed < self.fail_first:
                     self.failed += 1
                     status = self.fail_status
-                self.requests.append(Received(path, headers, body, time.time(), status))
+                self.requests.append(Received(path, headers, body, read_at, status))
                 self.arrived.set()
                 writer.write(f"HTTP/1.1 {status} X\r\nContent-Length: 2\r\n\r\nok".encode())
                 await writer.drain()
