@@ -60,14 +60,6 @@ async def _user_and_key(env: dict[str, str], workdir: Path) -> str:
 async def _free_starts(http: httpx.AsyncClient, event_type_id: int, count: int) -> list[str]:
     """The first ``count`` free slot starts of the coming weeks."""
     now = datetime.now(UTC)
-    response = await http.get(
-        "/v2/slots",
-        params={
-            "eventTypeId": event_type_id,
-            "start": now.date().isoformat(),
-            "end": (now.date().replace(day=1).toordinal() and now.date().isoformat()),
-        },
-    )
     starts: list[str] = []
     day = now.date()
     while len(starts) < count:
