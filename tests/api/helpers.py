@@ -29,7 +29,10 @@ async def slot_starts(client, event_type_id: int, day: str = "2030-01-08") -> li
 async def outbox_topics(db, uid: str) -> list[str]:
     async with db.connect() as conn:
         rows = await conn.execute(
-            text("SELECT topic FROM outbox WHERE booking_uid = :uid ORDER BY id"), {"uid": uid}
+            text(
+                "SELECT topic FROM outbox WHERE booking_uid = :uid AND kind = 'webhook' ORDER BY id"
+            ),
+            {"uid": uid},
         )
         return [r[0] for r in rows]
 

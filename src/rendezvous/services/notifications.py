@@ -1,8 +1,8 @@
 """The one place service code turns booking changes into outbox rows.
 
 Each method writes its rows through the caller's unit of work, so they commit (or roll back)
-with the change they report. Today every change becomes one webhook row per trigger; email and
-calendar write-back will add their rows here.
+with the change they report: one webhook row per trigger and one email row per recipient
+(``services/invitations``); calendar write-back will add its rows here.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from rendezvous.domain import webhooks as hooks
 from rendezvous.domain.accounts import User
 from rendezvous.domain.bookings import Attendee, Booking
 from rendezvous.domain.event_types import EventType
+from rendezvous.domain.invitations import Change
+from rendezvous.services.invitations import queue_booking_emails, queue_verification_email
 from rendezvous.services.ports import UnitOfWork
 
 
@@ -39,6 +41,8 @@ class Notifications:
         """BOOKING_CREATED, or BOOKING_REQUESTED for a booking awaiting confirmation."""
         trigger = hooks.BOOKING_REQUESTED if booking.status == "pending" else hooks.BOOKING_CREATED
         await self._emit(trigger, booking, event_type, organizer=organizer, attendees=attendees)
+        change: Change = "requested" if booking.status == "pending" else "created"
+        await self._mail(booking, event_type, change, organizer=organizer, attendees=attendees)
 
     async def cancelled(
         self,
@@ -54,6 +58,7 @@ class Notifications:
         if seat is None:
             extra["requestReschedule"] = False
         await self._emit(hooks.BOOKING_CANCELLED, booking, event_type, attendees=seat, extra=extra)
+        await self._mail(booking, event_type, "cancelled", attendees=seat, reason=reason)
 
     async def rescheduled(
         self,
@@ -75,17 +80,51 @@ class Notifications:
         await self._emit(
             hooks.BOOKING_RESCHEDULED, booking, event_type, attendees=attendees, extra=extra
         )
+        await self._mail(booking, event_type, "rescheduled", attendees=attendees, previous=old)
 
     async def confirmed(self, booking: Booking, event_type: EventType | None) -> None:
         # Cal.com compat: confirming fires BOOKING_CREATED (as Cal.com does) and BOOKING_CONFIRMED.
         await self._emit(hooks.BOOKING_CONFIRMED, booking, event_type)
         await self._emit(hooks.BOOKING_CREATED, booking, event_type)
+        await self._mail(booking, event_type, "confirmed")
 
     async def rejected(
         self, booking: Booking, event_type: EventType | None, *, reason: str | None
     ) -> None:
         await self._emit(
             hooks.BOOKING_REJECTED, booking, event_type, extra={"rejectionReason": reason or ""}
+        )
+        await self._mail(booking, event_type, "rejected", reason=reason)
+
+    async def email_verification(self, user: User, token: str) -> None:
+        """The mail with the link that verifies ``user``'s changed address."""
+        await queue_verification_email(
+            self.uow, now=self.now, public_url=self.public_url, user=user, token=token
+        )
+
+    async def _mail(
+        self,
+        booking: Booking,
+        event_type: EventType | None,
+        change: Change,
+        *,
+        organizer: User | None = None,
+        attendees: Sequence[Attendee] | None = None,
+        reason: str | None = None,
+        previous: Booking | None = None,
+    ) -> None:
+        # Issue 16: the email rows of a change (one per recipient), beside its webhook rows.
+        await queue_booking_emails(
+            self.uow,
+            now=self.now,
+            public_url=self.public_url,
+            booking=booking,
+            event_type=event_type,
+            change=change,
+            organizer=organizer,
+            attendees=attendees,
+            reason=reason,
+            previous=previous,
         )
 
     async def _emit(
