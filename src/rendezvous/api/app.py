@@ -42,9 +42,18 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
-        if own_engine:
-            await engine.dispose()
+        background = None
+        if settings.worker_in_serve:
+            from rendezvous.worker.main import Background
+
+            background = Background(settings, app.state.sessions, clock=clock)
+        try:
+            yield
+        finally:
+            if background is not None:
+                await background.stop()
+            if own_engine:
+                await engine.dispose()
 
     app = FastAPI(
         title="Rendezvous",

@@ -20,6 +20,7 @@ from rendezvous.db.repos.outbox import OutboxRepo
 from rendezvous.db.repos.reservations import ReservationRepo
 from rendezvous.db.repos.schedules import ScheduleRepo
 from rendezvous.db.repos.users import ApiKeyRepo, UserRepo
+from rendezvous.db.repos.webhooks import WebhookRepo
 
 # First key of PostgreSQL's two-key advisory locks taken per host (the second is the user id).
 HOST_LOCK_SPACE = 7001
@@ -83,6 +84,7 @@ class UnitOfWork:
         self.reservations = ReservationRepo(self.session)
         self.outbox = OutboxRepo(self.session)
         self.idempotency = IdempotencyRepo(self.session)
+        self.webhooks = WebhookRepo(self.session)
         return self
 
     async def __aexit__(

@@ -104,17 +104,20 @@ def _when(start: str, end: str, zone: ZoneInfo) -> str:
     return f"{s:%A %d %B %Y}, {s:%H:%M}–{e:%H:%M}"
 
 
-def render(payload: Mapping[str, Any], *, sender: str, now: datetime) -> EmailMessage:
+def render(
+    payload: Mapping[str, Any], *, sender: str, now: datetime, message_id: str | None = None
+) -> EmailMessage:
     """The message for one outbox payload (``domain.invitations.messages`` or
     ``verification_message``): a multipart/alternative of text/plain and text/html, and for
     a booking a ``text/calendar; method=…`` part plus the same calendar as ``invite.ics``.
-    ``now`` stamps Date and DTSTAMP."""
+    ``now`` stamps Date and DTSTAMP; ``message_id`` (stable across retries of one outbox row,
+    so a receiver can drop a duplicate) defaults to a fresh one."""
     to = payload["to"]
     msg = EmailMessage()
     msg["From"] = sender
     msg["To"] = formataddr((to["name"], to["email"]))
     msg["Date"] = format_datetime(now)
-    msg["Message-ID"] = make_msgid(domain="rendezvous")
+    msg["Message-ID"] = message_id or make_msgid(domain="rendezvous")
     if payload.get("template") == "verify-email":
         subject = "Confirm your email address"
         context = {"to": to, "link": payload["link"], "subject": subject}
@@ -200,6 +203,8 @@ class Mailer:
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             raise MailError(f"{type(exc).__name__}: {exc}") from exc
 
-    async def deliver(self, payload: Mapping[str, Any], *, now: datetime) -> None:
+    async def deliver(
+        self, payload: Mapping[str, Any], *, now: datetime, message_id: str | None = None
+    ) -> None:
         """Render and send one outbox payload."""
-        await self.send(render(payload, sender=self.sender, now=now))
+        await self.send(render(payload, sender=self.sender, now=now, message_id=message_id))
