@@ -256,3 +256,42 @@ def test_smtp_urls_are_parsed_with_their_security():
     assert parse_smtp_url("smtp://h", "starttls").port == 587
     with pytest.raises(ValueError):
         parse_smtp_url("http://h")
+
+
+async def test_requested_confirmed_and_declined_bookings_are_mailed(
+    client, make_user, make_event_type, settings, db, clock, inbox
+):
+    bob = await make_user("bob")
+    policy = {"type": "always", "blockUnconfirmedBookingsInBooker": True}
+    et = await make_event_type(bob, "intro", settings={"confirmationPolicy": policy})
+    body = {"start": TUE_09, "eventTypeId": et, "attendee": attendee()}
+    first = (await client.post("/v2/bookings", json=body)).json()["data"]["uid"]
+    confirmed = await client.post(f"/v2/bookings/{first}/confirm", headers=bob.auth)
+    assert confirmed.status_code == 200
+    body["start"] = "2030-01-08T11:00:00Z"
+    second = (await client.post("/v2/bookings", json=body)).json()["data"]["uid"]
+    declined = await client.post(
+        f"/v2/bookings/{second}/decline", json={"reason": "Busy"}, headers=bob.auth
+    )
+    assert declined.status_code == 200
+    await _run_worker(_mail_settings(settings, inbox), db, clock)
+    assert [t for t, _, _ in await _email_rows(db)] == [
+        "requested", "requested", "confirmed", "confirmed",
+        "requested", "requested", "rejected", "rejected",
+    ]  # fmt: skip
+    host = {str(m["Subject"]): m for m in inbox.to("bob@example.com")}
+    assert any("needs your confirmation" in s for s in host)
+    jane = inbox.to("jane@example.com")
+    found = []
+    for msg in jane:
+        method, cal = _calendar(msg)
+        ev = _event(cal)
+        found.append(
+            (str(msg["Subject"]).split(":")[0], method, str(ev["STATUS"]), int(ev["SEQUENCE"]))
+        )
+    assert sorted(found) == sorted([
+        ("Your booking request was sent", "REQUEST", "TENTATIVE", 0),
+        ("Confirmed", "REQUEST", "CONFIRMED", 1),
+        ("Your booking request was sent", "REQUEST", "TENTATIVE", 0),
+        ("Declined", "CANCEL", "CANCELLED", 1),
+    ])  # fmt: skip

@@ -148,3 +148,70 @@ async def test_cancel_and_reschedule_through_the_manage_page(client, make_user, 
     after = (await client.get(f"/v2/bookings/{new_uid}")).json()["data"]
     assert after["status"] == "cancelled" and after["cancellationReason"] == "no longer needed"
     assert "2030-01-08T13:00:00.000Z" in await slot_starts(client, et)
+
+
+async def test_custom_fields_phone_and_location_choice_reach_the_booking(
+    client, make_user, make_event_type
+):
+    bob = await make_user("bob", time_zone="Europe/Rome")
+    fields = [
+        {"type": "select", "slug": "topic", "label": "Topic", "required": True,
+         "options": ["Sales", "Support"]},
+        {"type": "number", "slug": "seats", "label": "How many of you", "required": False},
+        {"type": "boolean", "slug": "recorded", "label": "Record it"},
+        {"type": "phone", "slug": "attendeePhoneNumber", "label": "Phone", "required": True},
+    ]  # fmt: skip
+    locations = [
+        {"type": "integration", "integration": "cal-video"},
+        {"type": "attendeeAddress"},
+    ]
+    await make_event_type(bob, "visit", settings={"bookingFields": fields, "locations": locations})
+    page = await client.get(
+        "/bob/visit",
+        params={"tz": "UTC", "date": TUE, "slot": "2030-01-08T09:00:00Z"},
+    )
+    assert page.status_code == 200
+    for label in ('for="field_topic"', 'for="field_seats"', 'for="phone"', 'for="loc1"'):
+        assert label in page.text
+    form = {
+        "start": "2030-01-08T09:00:00Z", "tz": "UTC", "name": "Jane Doe",
+        "email": "jane@example.com", "phone": "+15555550100", "field_topic": "Support",
+        "field_seats": "3", "field_recorded": "on", "location": "1",
+        "location_text": "Via Roma 1, Milano",
+    }  # fmt: skip
+    missing = await client.post(
+        "/bob/visit", data={k: v for k, v in form.items() if k != "field_topic"}, headers=ORIGIN
+    )
+    assert missing.status_code == 400 and "bookingFieldsResponses.topic" in missing.text
+    booked = await client.post("/bob/visit", data=form, headers=ORIGIN)
+    assert booked.status_code == 303, booked.text
+    uid = booked.headers["location"].split("/booking/")[1].split("?")[0]
+    data = (await client.get(f"/v2/bookings/{uid}", headers=bob.auth)).json()["data"]
+    assert data["location"] == "Via Roma 1, Milano"
+    assert data["bookingFieldsResponses"]["topic"] == "Support"
+    assert data["bookingFieldsResponses"]["seats"] == 3
+    assert data["bookingFieldsResponses"]["recorded"] is True
+    assert data["attendees"][0]["phoneNumber"] == "+15555550100"
+
+
+async def test_hidden_event_types_and_unknown_teams_have_no_page(
+    client, make_user, make_event_type, db
+):
+    from sqlalchemy import text
+
+    bob = await make_user("bob")
+    await make_event_type(bob, "secret")
+    async with db.begin() as conn:
+        await conn.execute(text("UPDATE event_types SET hidden = true"))
+    assert (await client.get("/bob/secret")).status_code == 404
+    assert "secret" not in (await client.get("/bob")).text
+    assert (await client.get("/team/sales/intro")).status_code == 404
+
+
+async def test_a_pending_booking_page_says_it_awaits_the_host(client, make_user, make_event_type):
+    bob = await make_user("bob")
+    policy = {"type": "always", "blockUnconfirmedBookingsInBooker": True}
+    await make_event_type(bob, "intro", settings={"confirmationPolicy": policy})
+    booked = await _book_by_page(client, "2030-01-08T09:00:00Z")
+    page = await client.get(booked.headers["location"])
+    assert "Waiting for the host" in page.text

@@ -97,6 +97,14 @@ def custom_fields(fields: Sequence[Mapping[str, Any]] | None) -> list[Mapping[st
     ]
 
 
+def phone_field(fields: Sequence[Mapping[str, Any]] | None) -> Mapping[str, Any] | None:
+    """The attendee phone field (``attendeePhoneNumber``) when the event type shows it."""
+    return next(
+        (f for f in fields or [] if f.get("slug") == "attendeePhoneNumber" and not f.get("hidden")),
+        None,
+    )
+
+
 def _answer(field: Mapping[str, Any], values: list[str]) -> Any:
     kind = field.get("type")
     text = values[0].strip() if values else ""
@@ -135,6 +143,7 @@ def booking_body(
         if answer is not None and answer != []:
             responses[slug] = answer
     guests = [g.strip() for g in first(fields, "guests").replace("\n", ",").split(",")]
+    phone = first(fields, "phone")
     body: dict[str, Any] = {
         "start": first(fields, "start"),
         "eventTypeId": event_type_id,
@@ -142,7 +151,8 @@ def booking_body(
             "name": first(fields, "name"),
             "email": first(fields, "email"),
             "timeZone": time_zone,
-        },
+        }
+        | ({"phoneNumber": phone} if phone else {}),
         "guests": [g for g in guests if g],
         "bookingFieldsResponses": responses,
     }

@@ -176,6 +176,7 @@ def _event_view(target: targets.Target) -> dict[str, Any]:
             for i, loc in enumerate(offered)
         ],
         "custom_fields": forms.custom_fields(event_type.booking.booking_fields),
+        "phone_field": forms.phone_field(event_type.booking.booking_fields),
         "guests_allowed": not event_type.booking.guests_disabled,
     }
 
@@ -449,7 +450,9 @@ async def _book(
     start = _instant(body["start"])
     day = start.astimezone(ZoneInfo(zone)).date().isoformat() if start else None
     params = {"tz": zone, "date": day, "month": day[:7] if day else None, "slot": body["start"]}
-    values = {name: forms.first(fields, name) for name in ("name", "email", "notes", "guests")}
+    values = {
+        name: forms.first(fields, name) for name in ("name", "email", "phone", "notes", "guests")
+    }
     try:
         parsed = CreateBookingInput.model_validate(body)
     except ValidationError as exc:
