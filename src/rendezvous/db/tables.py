@@ -139,7 +139,7 @@ class Booking(Base):
     guests: Mapped[list[str]] = mapped_column(JSONType(), default=list)
     ics_uid: Mapped[str] = mapped_column(String(255))
     # RFC 5545 SEQUENCE: a reschedule keeps ics_uid and counts one more.
-    ics_sequence: Mapped[int] = mapped_column(default=0, server_default="0")
+    ics_sequence: Mapped[int] = mapped_column(server_default="0")
     recurring_uid: Mapped[str | None] = mapped_column(String(64), index=True)
     seated: Mapped[bool] = mapped_column(default=False)
     absent_host: Mapped[bool] = mapped_column(default=False)
