@@ -215,3 +215,16 @@ async def test_a_pending_booking_page_says_it_awaits_the_host(client, make_user,
     booked = await _book_by_page(client, "2030-01-08T09:00:00Z")
     page = await client.get(booked.headers["location"])
     assert "Waiting for the host" in page.text
+
+
+async def test_odd_picker_parameters_show_the_current_month(client, make_user, make_event_type):
+    await _setup(make_user, make_event_type)
+    for params in (
+        {"month": "9999-12"},
+        {"month": "0001-01"},
+        {"date": "9999-12-31"},
+        {"month": "2030-13", "date": "nonsense", "slot": "x", "tz": "Not/AZone"},
+    ):
+        page = await client.get("/bob/intro", params=params)
+        assert page.status_code == 200, params
+        assert "January 2030" in page.text  # the fixed clock's month

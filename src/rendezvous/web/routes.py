@@ -88,14 +88,26 @@ def _forbidden(request: Request) -> Response:
     )
 
 
+MONTHS_AROUND = 120  # how far from today the picker goes: ten years either way
+
+
 def _month(month: str | None, day: date | None, today: date) -> date:
+    """The month to show: ``month`` (``YYYY-MM``), else the chosen day's, else today's; one
+    that is unreadable or more than MONTHS_AROUND months away shows today's (the engine would
+    find nothing there, and the calendar arithmetic must stay inside years 1–9999)."""
+    first = None
     if month:
         try:
             year, _, number = month.partition("-")
-            return date(int(year), int(number), 1)
+            first = date(int(year), int(number), 1)
         except ValueError:
-            pass
-    return (day or today).replace(day=1)
+            first = None
+    first = first or (day.replace(day=1) if day else None)
+    if first is None or abs((first.year - today.year) * 12 + first.month - today.month) > (
+        MONTHS_AROUND
+    ):
+        return today.replace(day=1)
+    return first
 
 
 def _day(value: str | None) -> date | None:
@@ -293,7 +305,9 @@ async def booking_ics(request: Request, uid: str, uow: Uow, now: Now) -> Respons
     except errors.NotFound:
         return _not_found(request, "There is no booking at this address.")
     booking = outcome.bookings[0]
-    organizer = outcome.hosts.get(booking.user_id) or next(iter(outcome.hosts.values()))
+    organizer = outcome.hosts.get(booking.user_id) or next(iter(outcome.hosts.values()), None)
+    if organizer is None:  # every host was deleted: there is nobody to name as organizer
+        return _not_found(request, "This booking has no host any more.")
     event = calendar_event(booking, organizer, change=_ics_change(booking))
     return Response(
         calendar_bytes(event, stamp=now, method=None),
