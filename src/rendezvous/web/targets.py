@@ -52,7 +52,11 @@ async def personal(uow: UnitOfWork, username: str, slug: str) -> Target:
 
 
 async def team(uow: UnitOfWork, team_slug: str, slug: str) -> Target:
-    """``/team/{teamSlug}/{slug}``: team event types come with teams (issue 14)."""
+    """``/team/{teamSlug}/{slug}``: team event types come with teams (issue 14). Once teams
+    are merged this becomes ``resolve_hosted(uow, slug=slug, team_slug=team_slug)`` (issue 14
+    adds ``team_slug`` to it) and a Target with ``team_slug=team_slug``, the team's name as
+    ``owner_name`` and ``path=f"/team/{team_slug}/{slug}"``; the routes and the booking form
+    already pass ``team_slug`` on."""
     raise NotFound(f"Team '{team_slug}' not found")
 
 
