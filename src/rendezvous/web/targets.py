@@ -55,8 +55,8 @@ async def team(uow: UnitOfWork, team_slug: str, slug: str) -> Target:
     """``/team/{teamSlug}/{slug}``: team event types come with teams (issue 14). Once teams
     are merged this becomes ``resolve_hosted(uow, slug=slug, team_slug=team_slug)`` (issue 14
     adds ``team_slug`` to it) and a Target with ``team_slug=team_slug``, the team's name as
-    ``owner_name`` and ``path=f"/team/{team_slug}/{slug}"``; the routes and the booking form
-    already pass ``team_slug`` on."""
+    ``owner_name`` and ``path=f"/team/{team_slug}/{slug}"``. The team routes exist already and
+    the booking form names the event type by id, so nothing else changes."""
     raise NotFound(f"Team '{team_slug}' not found")
 
 
