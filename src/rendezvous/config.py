@@ -49,6 +49,19 @@ class Settings(BaseSettings):
         ge=1024,
         description="largest request body accepted, in bytes; larger ones get a 413",
     )
+    smtp_url: str | None = Field(
+        None,
+        description="smtp://user:pass@host:port (smtps:// for TLS) to send booking emails; "
+        "unset, mails are logged instead",
+    )
+    smtp_security: Literal["auto", "starttls", "tls", "none"] = Field(
+        "auto",
+        description="auto (STARTTLS when offered), starttls (required), tls (implicit) or none",
+    )
+    smtp_timeout: float = Field(30.0, gt=0, le=600, description="SMTP timeout in seconds")
+    mail_from: str = Field(
+        "Rendezvous <rendezvous@localhost>", description="From address of every email"
+    )
     allow_private_networks: bool = Field(
         False,
         description="allow outbound requests (webhooks, calendar feeds, CalDAV) to loopback, "
@@ -91,6 +104,13 @@ class Settings(BaseSettings):
                 f"(got {value.split(':', 1)[0]!r})"
             )
         return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_scheme(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("smtp://", "smtps://")):
+            raise ValueError("must be an smtp:// or smtps:// URL")
+        return value or None
 
     @field_validator("public_url")
     @classmethod

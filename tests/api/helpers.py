@@ -66,7 +66,10 @@ async def subscribe(db, user_id: int, triggers=tuple(BOOKING_TRIGGERS)) -> int:
 async def outbox_topics(db, uid: str) -> list[str]:
     async with db.connect() as conn:
         rows = await conn.execute(
-            text("SELECT topic FROM outbox WHERE booking_uid = :uid ORDER BY id"), {"uid": uid}
+            text(
+                "SELECT topic FROM outbox WHERE booking_uid = :uid AND kind = 'webhook' ORDER BY id"
+            ),
+            {"uid": uid},
         )
         return [r[0] for r in rows]
 

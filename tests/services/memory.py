@@ -39,6 +39,7 @@ class Store:
     reservations: dict[int, Reservation] = field(default_factory=dict)
     held: list[Held] = field(default_factory=list)
     outbox: list[tuple[str, str | None]] = field(default_factory=list)  # (topic, booking uid)
+    emails: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (change, payload)
 
 
 class Users:
@@ -255,6 +256,9 @@ class Outbox:
         due_at: datetime | None = None, user_id: int | None = None,
         booking_uid: str | None = None, webhook_id: int | None = None,
     ) -> None:  # fmt: skip
+        if kind == "email":  # mail rows (issue 16) are kept apart from the webhook rows
+            self.store.emails.append((topic, payload))
+            return
         self.store.outbox.append((topic, booking_uid))
 
     async def withdraw(self, booking_uid: str, topics: Sequence[str]) -> int:

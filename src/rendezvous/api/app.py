@@ -23,6 +23,7 @@ from rendezvous.api.routers import (
 )
 from rendezvous.config import Settings
 from rendezvous.db.engine import AsyncEngine, create_engine, session_factory
+from rendezvous.web import routes as web_routes
 
 DESCRIPTION = """A self-hostable scheduling server whose REST API is compatible with Cal.com's
 API v2. Authenticate with `Authorization: Bearer cal_…`. Responses use Cal.com's envelopes:
@@ -86,6 +87,8 @@ def create_app(
     app.include_router(slots.router)
     app.include_router(bookings.router)
     app.include_router(webhooks.router)
+    # Last: the public pages' /{username} paths must not shadow any route above.
+    app.include_router(web_routes.router)
 
     # Innermost of the three: a flood of large bodies is throttled before any body is read.
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

@@ -30,6 +30,8 @@ class User(Base):
     email: Mapped[str] = mapped_column(String(320), unique=True)
     # When ``email`` was verified; NULL: unverified (a changed address), which grants nothing.
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # SHA-256 (hex) of the verification token mailed to an unverified address; NULL: none sent.
+    email_verification_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     username: Mapped[str] = mapped_column(String(100), unique=True)
     name: Mapped[str | None] = mapped_column(String(255))
     avatar_url: Mapped[str | None] = mapped_column(Text)
@@ -136,6 +138,8 @@ class Booking(Base):
     responses: Mapped[dict[str, Any]] = mapped_column(JSONType(), default=dict)
     guests: Mapped[list[str]] = mapped_column(JSONType(), default=list)
     ics_uid: Mapped[str] = mapped_column(String(255))
+    # RFC 5545 SEQUENCE: a reschedule keeps ics_uid and counts one more.
+    ics_sequence: Mapped[int] = mapped_column(server_default="0")
     recurring_uid: Mapped[str | None] = mapped_column(String(64), index=True)
     seated: Mapped[bool] = mapped_column(default=False)
     absent_host: Mapped[bool] = mapped_column(default=False)

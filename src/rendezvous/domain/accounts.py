@@ -6,6 +6,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+# Usernames that would hide a server path: the public pages live at /{username}, so a user
+# named "docs" or "v2" could never be reached (or would shadow the API). Compared lower-case.
+RESERVED_USERNAMES = frozenset(
+    {
+        "v2", "docs", "redoc", "openapi.json", "health", "booking", "team", "verify-email",
+        "static", "favicon.ico", "robots.txt", "api", "apps", "auth", "settings", "admin",
+        "login", "logout", "signup", "bookings", "event-types", "availability", "d", "org",
+    }
+)  # fmt: skip
+
+
+def username_reserved(username: str) -> bool:
+    """Whether ``username`` names a server path rather than a person (``RESERVED_USERNAMES``)."""
+    return username.strip().lower() in RESERVED_USERNAMES
+
 
 @dataclass(frozen=True, slots=True)
 class User:

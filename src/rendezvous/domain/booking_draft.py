@@ -272,7 +272,10 @@ def rescheduled_booking(
         status=status,
         start=start,
         end=start + timedelta(minutes=old.duration),
-        ics_uid=f"{uid}@rendezvous",
+        # The calendar event moves rather than a second one appearing: same UID, next SEQUENCE
+        # (RFC 5546 §2.1.4); Cal.com keeps iCalUID across a reschedule too.
+        ics_uid=old.ics_uid,
+        ics_sequence=old.ics_sequence + 1,
         rescheduled_from_uid=old.uid,
         rescheduled_to_uid=None,
         rescheduling_reason=reason,

@@ -43,6 +43,8 @@ class Booking:
     created_at: datetime
     updated_at: datetime
     ics_uid: str
+    # RFC 5545 §3.8.7.4 SEQUENCE of the calendar event: each reschedule counts one more.
+    ics_sequence: int = 0
     description: str = ""
     location: str = ""
     meeting_url: str | None = None

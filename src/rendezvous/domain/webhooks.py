@@ -282,7 +282,7 @@ def booking_payload(
         "uid": booking.uid,
         "bookingId": booking.id,
         "iCalUID": booking.ics_uid,
-        "iCalSequence": 0,
+        "iCalSequence": booking.ics_sequence,
         "eventTitle": event_type.title if event_type else "",
         "eventDescription": settings.get("description", ""),
         "price": 0,

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from rendezvous.domain.accounts import ApiKey, User
+from rendezvous.domain.accounts import ApiKey, User, username_reserved
 from rendezvous.domain.errors import Conflict, InvalidInput, NotFound
+from rendezvous.services.invitations import token_hash
 from rendezvous.services.ports import UnitOfWork
 
 KEY_PREFIX = "cal_"
@@ -67,6 +68,11 @@ async def create_user(
     email = email.strip().lower()
     if await uow.users.by_email(email):
         raise Conflict(f"A user with email {email} already exists")
+    if username_reserved(username):
+        raise InvalidInput(
+            f"The username {username!r} is reserved: it names a page of the server",
+            {"fields": ["username"]},
+        )
     if await uow.users.by_username(username):
         raise Conflict(f"A user with username {username} already exists")
     user = await uow.users.add(
@@ -93,9 +99,25 @@ async def create_user(
 
 
 async def verify_email(uow: UnitOfWork, user: User, now: datetime) -> User:
-    """The operator vouches for the user's current address (``rendezvous users verify-email``),
-    until verification by a mailed link exists."""
-    return await uow.users.update(user.id, now=now, email_verified_at=now)
+    """The operator vouches for the user's current address (``rendezvous users verify-email``);
+    a link mailed for it earlier stops working."""
+    return await uow.users.update(
+        user.id, now=now, email_verified_at=now, email_verification_hash=None
+    )
+
+
+async def verify_email_token(uow: UnitOfWork, token: str, now: datetime) -> User:
+    """Verify the address the link with ``token`` was mailed to (``/verify-email``). NotFound
+    for an unknown or used token; changing the address again makes the old link unknown."""
+    await uow.begin_write()
+    user = await uow.users.by_verification_hash(token_hash(token)) if token else None
+    if user is None:
+        raise NotFound("This verification link is unknown or was already used")
+    verified = await uow.users.update(
+        user.id, now=now, email_verified_at=now, email_verification_hash=None
+    )
+    await uow.commit()
+    return verified
 
 
 async def issue_key(

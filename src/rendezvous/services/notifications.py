@@ -4,8 +4,8 @@ Each method writes its rows through the caller's unit of work, so they commit (o
 with the change they report. A trigger becomes one "webhook" row per active subscription to it
 (the organizer's own, and the booking's event type's), with the body built now, so it describes
 the booking as it was when the change committed. MEETING_STARTED and MEETING_ENDED rows are due
-at the booking's start and end; cancelling or rescheduling withdraws them. Email and calendar
-write-back add their rows here.
+at the booking's start and end; cancelling or rescheduling withdraws them. Email rows (one per
+recipient) come from ``services/invitations``; calendar write-back adds its rows here.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from rendezvous.domain import webhooks as hooks
 from rendezvous.domain.accounts import User
 from rendezvous.domain.bookings import Attendee, Booking
 from rendezvous.domain.event_types import EventType
+from rendezvous.domain.invitations import Change
+from rendezvous.services.invitations import queue_booking_emails, queue_verification_email
 from rendezvous.services.ports import UnitOfWork
 
 
@@ -45,6 +47,8 @@ class Notifications:
         await self._emit(trigger, booking, event_type, organizer=organizer, attendees=attendees)
         if booking.status == "accepted":
             await self._schedule_meeting(booking, event_type, organizer=organizer)
+        change: Change = "requested" if booking.status == "pending" else "created"
+        await self._mail(booking, event_type, change, organizer=organizer, attendees=attendees)
 
     async def cancelled(
         self,
@@ -61,6 +65,7 @@ class Notifications:
             extra["requestReschedule"] = False
             await self.uow.outbox.withdraw(booking.uid, hooks.MEETING_TRIGGERS)
         await self._emit(hooks.BOOKING_CANCELLED, booking, event_type, attendees=seat, extra=extra)
+        await self._mail(booking, event_type, "cancelled", attendees=seat, reason=reason)
 
     async def rescheduled(
         self,
@@ -86,6 +91,7 @@ class Notifications:
         )
         if booking.status == "accepted":
             await self._schedule_meeting(booking, event_type)
+        await self._mail(booking, event_type, "rescheduled", attendees=attendees, previous=old)
 
     async def confirmed(self, booking: Booking, event_type: EventType | None) -> None:
         """BOOKING_CONFIRMED and BOOKING_CREATED (Cal.com fires the latter on confirmation too,
@@ -93,6 +99,7 @@ class Notifications:
         await self._emit(hooks.BOOKING_CONFIRMED, booking, event_type)
         await self._emit(hooks.BOOKING_CREATED, booking, event_type)
         await self._schedule_meeting(booking, event_type)
+        await self._mail(booking, event_type, "confirmed")
 
     async def rejected(
         self, booking: Booking, event_type: EventType | None, *, reason: str | None
@@ -100,6 +107,38 @@ class Notifications:
         """BOOKING_REJECTED for a pending booking the organizer declined."""
         await self._emit(
             hooks.BOOKING_REJECTED, booking, event_type, extra={"rejectionReason": reason or ""}
+        )
+        await self._mail(booking, event_type, "rejected", reason=reason)
+
+    async def email_verification(self, user: User, token: str) -> None:
+        """The mail with the link that verifies ``user``'s changed address."""
+        await queue_verification_email(
+            self.uow, now=self.now, public_url=self.public_url, user=user, token=token
+        )
+
+    async def _mail(
+        self,
+        booking: Booking,
+        event_type: EventType | None,
+        change: Change,
+        *,
+        organizer: User | None = None,
+        attendees: Sequence[Attendee] | None = None,
+        reason: str | None = None,
+        previous: Booking | None = None,
+    ) -> None:
+        # Issue 16: the email rows of a change (one per recipient), beside its webhook rows.
+        await queue_booking_emails(
+            self.uow,
+            now=self.now,
+            public_url=self.public_url,
+            booking=booking,
+            event_type=event_type,
+            change=change,
+            organizer=organizer,
+            attendees=attendees,
+            reason=reason,
+            previous=previous,
         )
 
     async def _schedule_meeting(

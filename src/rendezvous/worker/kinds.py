@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import importlib
 
-HANDLER_MODULES: tuple[str, ...] = ("rendezvous.worker.webhooks",)
+HANDLER_MODULES: tuple[str, ...] = ("rendezvous.worker.webhooks", "rendezvous.worker.mail")
 
 
 def load_handlers() -> None:

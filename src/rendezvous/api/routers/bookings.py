@@ -46,7 +46,38 @@ VERSIONS = ("2024-08-13",)
 OneOrSeries = Success[BookingOutput | list[BookingOutput]]
 
 
-def _context(settings: Any, now: Any, caller: User | None) -> svc.Context:
+def new_booking(body: CreateBookingInput) -> svc.NewBooking:
+    """The booking request a create body asks for (also used by the public booking page,
+    which validates its form as this body, so page and API refuse the same input)."""
+    location = body.location
+    return svc.NewBooking(
+        start=body.start,
+        attendee=Attendee(
+            name=body.attendee.name,
+            email=str(body.attendee.email or ""),
+            time_zone=body.attendee.time_zone,
+            language=body.attendee.language,
+            phone_number=body.attendee.phone_number,
+        ),
+        event_type_id=body.event_type_id,
+        event_type_slug=body.event_type_slug,
+        username=body.username,
+        team_slug=body.team_slug,
+        guests=tuple(str(g) for g in body.guests),
+        # The string form is checked against the event type's locations like the object form.
+        location=location
+        if isinstance(location, str | None)
+        else location.model_dump(exclude_none=True),
+        meeting_url=body.meeting_url,
+        metadata=body.metadata,
+        duration=body.length_in_minutes,
+        responses=body.booking_fields_responses,
+        recurrence_count=body.recurrence_count,
+        reservation_uid=body.reservation_uid,
+    )
+
+
+def context(settings: Any, now: Any, caller: User | None) -> svc.Context:
     return svc.Context(
         now=now,
         public_url=settings.public_url,
@@ -65,7 +96,7 @@ async def _idempotency(
     return IdempotencyKey.of(scope, key, request.method, request.url.path, await request.body())
 
 
-def _renderer(caller: User | None, status: int) -> Callable[[svc.Outcome], Rendered]:
+def renderer(caller: User | None, status: int) -> Callable[[svc.Outcome], Rendered]:
     """The answer to a booking use case: its booking, or the list of a series."""
 
     def render(outcome: svc.Outcome) -> Rendered:
@@ -114,37 +145,12 @@ async def create_booking(
     caller: OptionalUser,
     idempotency_key: IdempotencyHeader = None,
 ) -> Response:
-    location = body.location
-    new = svc.NewBooking(
-        start=body.start,
-        attendee=Attendee(
-            name=body.attendee.name,
-            email=str(body.attendee.email or ""),
-            time_zone=body.attendee.time_zone,
-            language=body.attendee.language,
-            phone_number=body.attendee.phone_number,
-        ),
-        event_type_id=body.event_type_id,
-        event_type_slug=body.event_type_slug,
-        username=body.username,
-        team_slug=body.team_slug,
-        guests=tuple(str(g) for g in body.guests),
-        # The string form is checked against the event type's locations like the object form.
-        location=location
-        if isinstance(location, str | None)
-        else location.model_dump(exclude_none=True),
-        meeting_url=body.meeting_url,
-        metadata=body.metadata,
-        duration=body.length_in_minutes,
-        responses=body.booking_fields_responses,
-        recurrence_count=body.recurrence_count,
-        reservation_uid=body.reservation_uid,
-    )
-    ctx = _context(settings, now, caller)
+    new = new_booking(body)
+    ctx = context(settings, now, caller)
     result = await run(
         uow,
         lambda: svc.create(uow, new, ctx),
-        _renderer(caller, 201),
+        renderer(caller, 201),
         now=now,
         idempotency=await _idempotency(request, idempotency_key, caller),
     )
@@ -175,7 +181,7 @@ async def list_bookings(
 )
 async def get_booking(uid: str, uow: Uow, caller: OptionalUser) -> Response:
     outcome = await svc.get(uow, uid)
-    return _respond(_renderer(caller, 200)(outcome))
+    return _respond(renderer(caller, 200)(outcome))
 
 
 @router.post(
@@ -193,7 +199,7 @@ async def cancel_booking(
     caller: OptionalUser,
     idempotency_key: IdempotencyHeader = None,
 ) -> Response:
-    ctx = _context(settings, now, caller)
+    ctx = context(settings, now, caller)
     result = await run(
         uow,
         lambda: svc.cancel(
@@ -204,7 +210,7 @@ async def cancel_booking(
             seat_uid=body.seat_uid,
             subsequent=body.cancel_subsequent_bookings,
         ),
-        _renderer(caller, 200),
+        renderer(caller, 200),
         now=now,
         idempotency=await _idempotency(request, idempotency_key, caller),
     )
@@ -228,7 +234,7 @@ async def reschedule_booking(
     caller: OptionalUser,
     idempotency_key: IdempotencyHeader = None,
 ) -> Response:
-    ctx = _context(settings, now, caller)
+    ctx = context(settings, now, caller)
     result = await run(
         uow,
         lambda: svc.reschedule(
@@ -240,7 +246,7 @@ async def reschedule_booking(
             rescheduled_by=str(body.rescheduled_by) if body.rescheduled_by else None,
             seat_uid=body.seat_uid,
         ),
-        _renderer(caller, 201),
+        renderer(caller, 201),
         now=now,
         idempotency=await _idempotency(request, idempotency_key, caller),
     )
@@ -255,8 +261,8 @@ async def reschedule_booking(
 async def confirm_booking(
     uid: str, uow: Uow, now: Now, settings: SettingsDep, caller: CurrentUser
 ) -> Response:
-    ctx = _context(settings, now, caller)
-    result = await run(uow, lambda: svc.confirm(uow, uid, ctx), _renderer(caller, 200), now=now)
+    ctx = context(settings, now, caller)
+    result = await run(uow, lambda: svc.confirm(uow, uid, ctx), renderer(caller, 200), now=now)
     return _respond(result)
 
 
@@ -273,12 +279,12 @@ async def decline_booking(
     caller: CurrentUser,
     body: DeclineBookingInput | None = None,
 ) -> Response:
-    ctx = _context(settings, now, caller)
+    ctx = context(settings, now, caller)
     reason = body.reason if body else None
     result = await run(
         uow,
         lambda: svc.decline(uow, uid, ctx, reason=reason),
-        _renderer(caller, 200),
+        renderer(caller, 200),
         now=now,
     )
     return _respond(result)

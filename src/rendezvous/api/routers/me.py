@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from rendezvous.api import examples
-from rendezvous.api.deps import CurrentUser, Now, Uow
+from rendezvous.api.deps import CurrentUser, Now, SettingsDep, Uow
 from rendezvous.api.openapi import documented
 from rendezvous.api.replies import success
 from rendezvous.api.schemas.me import UpdateMeInput, me_output
@@ -28,7 +28,9 @@ async def get_me(user: CurrentUser) -> Response:
     # meanwhile.
     **documented(Success[MeOutput], errors=(404, 409), example=examples.ME),
 )
-async def patch_me(body: UpdateMeInput, user: CurrentUser, uow: Uow, now: Now) -> Response:
+async def patch_me(
+    body: UpdateMeInput, user: CurrentUser, uow: Uow, now: Now, settings: SettingsDep
+) -> Response:
     changes = body.model_dump(exclude_unset=True)
     # null for a non-nullable field means "leave as is"; nullable ones may be cleared. A user
     # always has a default schedule, so defaultScheduleId: null changes nothing.
@@ -36,5 +38,5 @@ async def patch_me(body: UpdateMeInput, user: CurrentUser, uow: Uow, now: Now) -
     changes = {k: v for k, v in changes.items() if v is not None or k in nullable}
     if "avatar_url" in changes and changes["avatar_url"] is not None:
         changes["avatar_url"] = str(changes["avatar_url"])
-    updated = await update_profile(uow, user, changes, now)
+    updated = await update_profile(uow, user, changes, now, public_url=settings.public_url)
     return success(me_output(updated))

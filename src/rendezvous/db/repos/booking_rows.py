@@ -42,6 +42,7 @@ def to_booking(
         responses=dict(row.responses or {}),
         guests=list(row.guests or []),
         ics_uid=row.ics_uid,
+        ics_sequence=row.ics_sequence,
         recurring_uid=row.recurring_uid,
         seated=row.seated,
         absent_host=row.absent_host,

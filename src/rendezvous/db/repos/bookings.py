@@ -181,6 +181,7 @@ class BookingRepo:
             responses=dict(booking.responses),
             guests=list(booking.guests),
             ics_uid=booking.ics_uid,
+            ics_sequence=booking.ics_sequence,
             recurring_uid=booking.recurring_uid,
             seated=booking.seated,
             rescheduled_from_uid=booking.rescheduled_from_uid,

@@ -67,6 +67,12 @@ class UserRepo:
         row = await self.session.scalar(select(t.User).where(t.User.username == username))
         return to_user(row) if row else None
 
+    async def by_verification_hash(self, token_hash: str) -> User | None:
+        row = await self.session.scalar(
+            select(t.User).where(t.User.email_verification_hash == token_hash)
+        )
+        return to_user(row) if row else None
+
     async def email_taken(self, email: str, except_id: int | None = None) -> bool:
         query = select(t.User.id).where(t.User.email == email)
         if except_id is not None:

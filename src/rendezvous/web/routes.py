@@ -1,0 +1,557 @@
+"""The public pages: ``/``, ``/{username}``, ``/{username}/{slug}`` (the ``bookingUrl``),
+``/team/{teamSlug}/{slug}``, ``/booking/{uid}`` (confirmation, ``.ics``, cancel, reschedule)
+and ``/verify-email``.
+
+Every page reads and writes through the services the API uses: slots from
+``services.slots.find_slots`` (as ``GET /v2/slots``), bookings through
+``services.transactions.run`` with ``services.bookings.create/cancel/reschedule`` (as
+``POST /v2/bookings``, ``…/cancel``, ``…/reschedule``), the form read as the API's create body.
+Cancel and reschedule act by uid with no login, as the API's (and Cal.com's public pages) do.
+Posts are CSRF-safe by a same-origin check (``forms.same_origin``).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo, available_timezones
+
+from fastapi import APIRouter, Request
+from pydantic import ValidationError
+from starlette.convertors import Convertor, register_url_convertor
+from starlette.responses import RedirectResponse, Response
+
+from rendezvous import __version__
+from rendezvous.api.deps import Now, SettingsDep, Uow
+from rendezvous.api.errors import DOMAIN_STATUS
+from rendezvous.api.routers.bookings import context, new_booking, renderer
+from rendezvous.api.schemas.bookings import CreateBookingInput
+from rendezvous.domain import errors
+from rendezvous.domain.accounts import RESERVED_USERNAMES
+from rendezvous.domain.bookings import Booking
+from rendezvous.domain.invitations import Change, calendar_event
+from rendezvous.integrations.ics import calendar_bytes
+from rendezvous.services import accounts
+from rendezvous.services import bookings as svc
+from rendezvous.services.public import public_profile
+from rendezvous.services.slots import find_slots, load_hosts
+from rendezvous.services.transactions import run
+from rendezvous.web import forms, picker, targets
+from rendezvous.web.render import page
+
+ZONES = sorted(z for z in available_timezones() if "/" in z or z == "UTC")
+_ZONE_SET = frozenset(ZONES)
+
+
+class Username(Convertor[str]):
+    """A first path segment that names a user: never one of the server's own paths (``v2``,
+    ``docs``, ``booking``…), so ``/v2/unknown`` stays the API's 404 and ``POST /v2/me`` its
+    405 rather than a page."""
+
+    _words = "|".join(sorted((w.replace(".", r"\.") for w in RESERVED_USERNAMES), key=len)[::-1])
+    regex = rf"(?!(?:{_words})(?:/|$))[^/]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("username", Username())
+router = APIRouter(include_in_schema=False)
+
+
+def _zone(value: str | None, default: str) -> str:
+    return value if value and value in _ZONE_SET else default
+
+
+def _status(exc: errors.DomainError) -> int:
+    return next((s for cls, s in DOMAIN_STATUS if isinstance(exc, cls)), 400)
+
+
+def _not_found(request: Request, message: str) -> Response:
+    return page(request, "message.html", {"title": "Not found", "message": message}, 404)
+
+
+def _forbidden(request: Request) -> Response:
+    return page(
+        request,
+        "message.html",
+        {
+            "title": "Refused",
+            "message": "This form was not sent from this site. Go back, reload the page and "
+            "try again.",
+        },
+        403,
+    )
+
+
+MONTHS_AROUND = 120  # how far from today the picker goes: ten years either way
+
+
+def _month(month: str | None, day: date | None, today: date) -> date:
+    """The month to show: ``month`` (``YYYY-MM``), else the chosen day's, else today's; one
+    that is unreadable or more than MONTHS_AROUND months away shows today's (the engine would
+    find nothing there, and the calendar arithmetic must stay inside years 1–9999)."""
+    first = None
+    if month:
+        try:
+            year, _, number = month.partition("-")
+            first = date(int(year), int(number), 1)
+        except ValueError:
+            first = None
+    first = first or (day.replace(day=1) if day else None)
+    if first is None or abs((first.year - today.year) * 12 + first.month - today.month) > (
+        MONTHS_AROUND
+    ):
+        return today.replace(day=1)
+    return first
+
+
+def _day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _instant(value: str | None) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat((value or "").replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else None
+
+
+async def _picker(
+    uow: Any,
+    now: datetime,
+    target: targets.Target,
+    params: dict[str, str | None],
+    *,
+    reschedule_uid: str | None = None,
+) -> dict[str, Any]:
+    """What the date-and-time picker shows: the month's days with free slots, the chosen day's
+    times and the chosen slot (None when absent or no longer offered) — from ``find_slots``,
+    the engine of ``GET /v2/slots``."""
+    zone = _zone(params.get("tz"), target.owner.time_zone)
+    today = now.astimezone(ZoneInfo(zone)).date()
+    chosen_day = _day(params.get("date"))
+    first = _month(params.get("month"), chosen_day, today)
+    start, end = picker.month_range(first, zone)
+    slots = await find_slots(
+        uow,
+        target.event_type,
+        target.hosts,
+        start=start,
+        end=end,
+        now=now,
+        display_time_zone=zone,
+        reschedule_uid=reschedule_uid,
+    )
+    days = picker.by_day(slots, zone)
+    if chosen_day is not None and (chosen_day.year, chosen_day.month) != (first.year, first.month):
+        chosen_day = None
+    day_slots = days.get(chosen_day, []) if chosen_day else []
+    wanted = _instant(params.get("slot"))
+    chosen = next((s for s in day_slots if s.start == wanted), None) if wanted else None
+    return {
+        "zone": zone,
+        "zones": ZONES,
+        "month": picker.month_grid(first, days, target.owner.week_start),
+        "day": chosen_day,
+        "day_slots": day_slots,
+        "slot": chosen,
+        "slot_gone": wanted is not None and chosen is None,
+        "today": today,
+        "twelve_hour": target.owner.time_format == 12,
+    }
+
+
+def _query(**params: Any) -> str:
+    return urlencode({k: v for k, v in params.items() if v not in (None, "")})
+
+
+def _event_view(target: targets.Target) -> dict[str, Any]:
+    event_type = target.event_type
+    settings = event_type.settings
+    offered = forms.offered_locations(event_type.booking.locations)
+    return {
+        "target": target,
+        "event_type": event_type,
+        "description": settings.get("description") or "",
+        "duration": event_type.rules.duration,
+        "locations": [
+            {"index": i, "label": forms.location_label(loc), "text": forms.needs_text(loc)}
+            for i, loc in enumerate(offered)
+        ],
+        "custom_fields": forms.custom_fields(event_type.booking.booking_fields),
+        "phone_field": forms.phone_field(event_type.booking.booking_fields),
+        "guests_allowed": not event_type.booking.guests_disabled,
+    }
+
+
+async def _booking_page(
+    request: Request,
+    uow: Any,
+    now: datetime,
+    target: targets.Target,
+    params: dict[str, str | None],
+    *,
+    message: str | None = None,
+    problems: list[str] | None = None,
+    values: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    try:
+        view = await _picker(uow, now, target, params)
+    except errors.DomainError as exc:
+        return page(request, "message.html", {"title": "Unavailable", "message": str(exc)}, 422)
+    return page(
+        request,
+        "book.html",
+        _event_view(target)
+        | view
+        | {
+            "action": target.path,
+            "message": message,
+            "problems": problems or [],
+            "values": values or {},
+            "query": _query,
+            "mode": "book",
+        },
+        status,
+    )
+
+
+def _params(request: Request) -> dict[str, str | None]:
+    q = request.query_params
+    return {name: q.get(name) for name in ("tz", "month", "date", "slot")}
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+
+@router.get("/")
+async def home(request: Request, settings: SettingsDep) -> Response:
+    """What this server is, and where its API is documented."""
+    return page(request, "home.html", {"version": __version__, "public_url": settings.public_url})
+
+
+@router.get("/verify-email")
+async def verify_email_page(request: Request, token: str = "") -> Response:
+    # Opening the link only shows a button: mail scanners that fetch links verify nothing.
+    return page(request, "verify.html", {"token": token[:200], "done": None})
+
+
+@router.post("/verify-email")
+async def verify_email(request: Request, uow: Uow, now: Now, settings: SettingsDep) -> Response:
+    """Verify the address the mailed link was sent to (``services.accounts``)."""
+    if not forms.same_origin(request, settings.public_url):
+        return _forbidden(request)
+    fields = await forms.form_fields(request)
+    try:
+        user = await accounts.verify_email_token(uow, forms.first(fields, "token"), now)
+    except errors.NotFound as exc:
+        return page(request, "verify.html", {"token": "", "done": None, "error": str(exc)}, 404)
+    return page(request, "verify.html", {"token": "", "done": user.email})
+
+
+@router.get("/booking/{uid}")
+async def booking_page(request: Request, uid: str, uow: Uow, now: Now) -> Response:
+    """The confirmation page: what, when (in the visitor's zone), where, with whom; the
+    ``.ics`` download, cancel and reschedule."""
+    try:
+        outcome = await svc.get(uow, uid)
+    except errors.NotFound:
+        return _not_found(request, "There is no booking at this address.")
+    booking = outcome.bookings[0]
+    attendee_zone = booking.attendees[0].time_zone if booking.attendees else "UTC"
+    zone = _zone(request.query_params.get("tz"), attendee_zone)
+    hosts = [outcome.hosts[h] for h in booking.host_ids if h in outcome.hosts]
+    event_type = outcome.event_type
+    return page(
+        request,
+        "booking.html",
+        {
+            "booking": booking,
+            "series": outcome.bookings if outcome.recurring else [],
+            "event_title": event_type.title if event_type else booking.title,
+            "hosts": hosts,
+            "zone": zone,
+            "zones": ZONES,
+            "past": booking.end <= now,
+            "can_change": booking.active and booking.end > now and not booking.seated,
+            "query": _query,
+            "notice": request.query_params.get("notice"),
+        },
+    )
+
+
+def _ics_change(booking: Booking) -> Change:
+    if booking.status in ("cancelled", "rejected"):
+        return "cancelled"
+    return "requested" if booking.status == "pending" else "created"
+
+
+@router.get("/booking/{uid}/ics")
+async def booking_ics(request: Request, uid: str, uow: Uow, now: Now) -> Response:
+    """The booking as an iCalendar file ("add to calendar"): the same UID and SEQUENCE the
+    mailed invitations carry."""
+    try:
+        outcome = await svc.get(uow, uid)
+    except errors.NotFound:
+        return _not_found(request, "There is no booking at this address.")
+    booking = outcome.bookings[0]
+    organizer = outcome.hosts.get(booking.user_id) or next(iter(outcome.hosts.values()), None)
+    if organizer is None:  # every host was deleted: there is nobody to name as organizer
+        return _not_found(request, "This booking has no host any more.")
+    event = calendar_event(booking, organizer, change=_ics_change(booking))
+    return Response(
+        calendar_bytes(event, stamp=now, method=None),
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="booking.ics"'},
+    )
+
+
+@router.post("/booking/{uid}/cancel")
+async def cancel(request: Request, uid: str, uow: Uow, now: Now, settings: SettingsDep) -> Response:
+    """Cancel through ``services.bookings.cancel``, as ``POST /v2/bookings/{uid}/cancel``
+    without credentials."""
+    if not forms.same_origin(request, settings.public_url):
+        return _forbidden(request)
+    fields = await forms.form_fields(request)
+    zone = _zone(forms.first(fields, "tz"), "UTC")
+    reason = forms.first(fields, "reason")[:2000] or None
+    ctx = context(settings, now, None)
+    try:
+        await run(
+            uow, lambda: svc.cancel(uow, uid, ctx, reason=reason), renderer(None, 200), now=now
+        )
+    except errors.DomainError as exc:
+        await uow.rollback()
+        return page(
+            request, "message.html", {"title": "Not cancelled", "message": str(exc)}, _status(exc)
+        )
+    return RedirectResponse(f"/booking/{uid}?{_query(tz=zone, notice='cancelled')}", 303)
+
+
+async def _reschedule_target(uow: Any, uid: str) -> tuple[Booking, targets.Target]:
+    outcome = await svc.get(uow, uid)
+    booking = outcome.bookings[0]
+    if outcome.event_type is None:
+        raise errors.NotFound("The event type of this booking no longer exists")
+    hosts = await load_hosts(uow, outcome.event_type)
+    user = hosts[0].user
+    target = targets.Target(
+        outcome.event_type,
+        hosts,
+        owner_name=user.name or user.username,
+        path=f"/booking/{uid}/reschedule",
+        username=user.username,
+    )
+    return booking, target
+
+
+@router.get("/booking/{uid}/reschedule")
+async def reschedule_page(request: Request, uid: str, uow: Uow, now: Now) -> Response:
+    """The same picker, for a new time of this booking (its own time counts as free)."""
+    try:
+        booking, target = await _reschedule_target(uow, uid)
+    except errors.NotFound:
+        return _not_found(request, "There is no booking at this address.")
+    return await _reschedule_view(request, uow, now, booking, target, _params(request))
+
+
+async def _reschedule_view(
+    request: Request,
+    uow: Any,
+    now: datetime,
+    booking: Booking,
+    target: targets.Target,
+    params: dict[str, str | None],
+    *,
+    message: str | None = None,
+    status: int = 200,
+) -> Response:
+    if not params.get("tz") and booking.attendees:
+        params = params | {"tz": booking.attendees[0].time_zone}
+    try:
+        view = await _picker(uow, now, target, params, reschedule_uid=booking.uid)
+    except errors.DomainError as exc:
+        return page(request, "message.html", {"title": "Unavailable", "message": str(exc)}, 422)
+    return page(
+        request,
+        "book.html",
+        _event_view(target)
+        | view
+        | {
+            "action": target.path,
+            "message": message,
+            "problems": [],
+            "values": {},
+            "query": _query,
+            "mode": "reschedule",
+            "booking": booking,
+        },
+        status,
+    )
+
+
+@router.post("/booking/{uid}/reschedule")
+async def reschedule(
+    request: Request, uid: str, uow: Uow, now: Now, settings: SettingsDep
+) -> Response:
+    """Reschedule through ``services.bookings.reschedule``, as
+    ``POST /v2/bookings/{uid}/reschedule`` without credentials."""
+    if not forms.same_origin(request, settings.public_url):
+        return _forbidden(request)
+    fields = await forms.form_fields(request)
+    zone = _zone(forms.first(fields, "tz"), "UTC")
+    start = _instant(forms.first(fields, "start"))
+    reason = forms.first(fields, "reason")[:2000] or None
+    ctx = context(settings, now, None)
+    try:
+        if start is None:
+            raise errors.InvalidInput("Choose a time first", {"fields": ["start"]})
+        _code, body = await run(
+            uow,
+            lambda: svc.reschedule(uow, uid, start, ctx, reason=reason),
+            renderer(None, 201),
+            now=now,
+        )
+    except errors.DomainError as exc:
+        await uow.rollback()
+        try:
+            booking, target = await _reschedule_target(uow, uid)
+        except errors.NotFound:
+            return _not_found(request, "There is no booking at this address.")
+        day = start.astimezone(ZoneInfo(zone)).date().isoformat() if start else None
+        params = {"tz": zone, "date": day, "month": day[:7] if day else None, "slot": None}
+        return await _reschedule_view(
+            request, uow, now, booking, target, params, message=_explain(exc), status=_status(exc)
+        )
+    new_uid = body["data"]["uid"]
+    return RedirectResponse(f"/booking/{new_uid}?{_query(tz=zone, notice='rescheduled')}", 303)
+
+
+def _explain(exc: errors.DomainError) -> str:
+    if isinstance(exc, errors.SlotTaken | errors.SeatsFull):
+        return "Sorry, that time was just taken by someone else. Please choose another time."
+    return str(exc)
+
+
+async def _book(
+    request: Request, uow: Any, now: datetime, settings: Any, target: targets.Target
+) -> Response:
+    """The booking form's post: validated as the API's create body, booked through
+    ``services.bookings.create``; a refusal re-renders the page with the reason."""
+    if not forms.same_origin(request, settings.public_url):
+        return _forbidden(request)
+    fields = await forms.form_fields(request)
+    zone = _zone(forms.first(fields, "tz"), target.owner.time_zone)
+    view = _event_view(target)
+    offered = forms.offered_locations(target.event_type.booking.locations)
+    body = forms.booking_body(
+        fields,
+        event_type_id=target.event_type.id,
+        time_zone=zone,
+        offered=offered,
+        custom=view["custom_fields"],
+    )
+    start = _instant(body["start"])
+    day = start.astimezone(ZoneInfo(zone)).date().isoformat() if start else None
+    params = {"tz": zone, "date": day, "month": day[:7] if day else None, "slot": body["start"]}
+    values = {
+        name: forms.first(fields, name) for name in ("name", "email", "phone", "notes", "guests")
+    }
+    try:
+        parsed = CreateBookingInput.model_validate(body)
+    except ValidationError as exc:
+        problems = [
+            f"{'.'.join(str(p) for p in e['loc'] if not isinstance(p, int))}: {e['msg']}"
+            for e in exc.errors()
+        ]
+        return await _booking_page(
+            request, uow, now, target, params, problems=problems, values=values, status=400
+        )
+    ctx = context(settings, now, None)
+    new = new_booking(parsed)
+    try:
+        _status_code, answer = await run(
+            uow, lambda: svc.create(uow, new, ctx), renderer(None, 201), now=now
+        )
+    except errors.DomainError as exc:
+        await uow.rollback()
+        params["slot"] = (
+            None if isinstance(exc, errors.SlotTaken | errors.SeatsFull) else body["start"]
+        )
+        return await _booking_page(
+            request,
+            uow,
+            now,
+            target,
+            params,
+            message=_explain(exc),
+            values=values,
+            status=_status(exc),
+        )
+    data = answer["data"]
+    uid = (data[0] if isinstance(data, list) else data)["uid"]
+    return RedirectResponse(f"/booking/{uid}?{_query(tz=zone)}", 303)
+
+
+@router.get("/team/{team_slug}/{slug}")
+async def team_event_page(
+    request: Request, team_slug: str, slug: str, uow: Uow, now: Now
+) -> Response:
+    try:
+        target = await targets.resolve(uow, team_slug=team_slug, slug=slug)
+    except errors.NotFound as exc:
+        return _not_found(request, str(exc))
+    return await _booking_page(request, uow, now, target, _params(request))
+
+
+@router.post("/team/{team_slug}/{slug}")
+async def team_event_book(
+    request: Request, team_slug: str, slug: str, uow: Uow, now: Now, settings: SettingsDep
+) -> Response:
+    try:
+        target = await targets.resolve(uow, team_slug=team_slug, slug=slug)
+    except errors.NotFound as exc:
+        return _not_found(request, str(exc))
+    return await _book(request, uow, now, settings, target)
+
+
+@router.get("/{username:username}")
+async def profile_page(request: Request, username: str, uow: Uow) -> Response:
+    """A user's public event types."""
+    try:
+        user, event_types = await public_profile(uow, username)
+    except errors.NotFound:
+        return _not_found(request, "There is nobody with this name here.")
+    return page(request, "profile.html", {"user": user, "event_types": event_types})
+
+
+@router.get("/{username:username}/{slug}")
+async def event_page(request: Request, username: str, slug: str, uow: Uow, now: Now) -> Response:
+    """The ``bookingUrl``: the event, a month of days with free slots, the chosen day's times
+    in the visitor's zone, and the booking form."""
+    try:
+        target = await targets.resolve(uow, username=username, slug=slug)
+    except errors.NotFound:
+        return _not_found(request, "There is no such event type here.")
+    return await _booking_page(request, uow, now, target, _params(request))
+
+
+@router.post("/{username:username}/{slug}")
+async def event_book(
+    request: Request, username: str, slug: str, uow: Uow, now: Now, settings: SettingsDep
+) -> Response:
+    try:
+        target = await targets.resolve(uow, username=username, slug=slug)
+    except errors.NotFound:
+        return _not_found(request, "There is no such event type here.")
+    return await _book(request, uow, now, settings, target)
