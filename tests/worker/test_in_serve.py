@@ -15,7 +15,10 @@ from tests.integration.receiver import receiver
 
 async def _status(db) -> list[str]:
     async with db.connect() as conn:
-        return [r[0] for r in await conn.execute(text("SELECT status FROM outbox ORDER BY id"))]
+        rows = await conn.execute(
+            text("SELECT status FROM outbox WHERE kind = 'webhook' ORDER BY id")
+        )
+        return [r[0] for r in rows]
 
 
 @pytest.mark.parametrize("in_serve", [True, False])
