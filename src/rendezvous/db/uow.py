@@ -19,6 +19,7 @@ from rendezvous.db.repos.occupancy import OccupancyRepo
 from rendezvous.db.repos.outbox import OutboxRepo
 from rendezvous.db.repos.reservations import ReservationRepo
 from rendezvous.db.repos.schedules import ScheduleRepo
+from rendezvous.db.repos.teams import TeamRepo
 from rendezvous.db.repos.users import ApiKeyRepo, UserRepo
 
 # First key of PostgreSQL's two-key advisory locks taken per host (the second is the user id).
@@ -83,6 +84,7 @@ class UnitOfWork:
         self.reservations = ReservationRepo(self.session)
         self.outbox = OutboxRepo(self.session)
         self.idempotency = IdempotencyRepo(self.session)
+        self.teams = TeamRepo(self.session)
         return self
 
     async def __aexit__(

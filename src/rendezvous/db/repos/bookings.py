@@ -186,6 +186,7 @@ class BookingRepo:
             rescheduled_from_uid=booking.rescheduled_from_uid,
             rescheduling_reason=booking.rescheduling_reason,
             rescheduled_by_email=booking.rescheduled_by_email,
+            assignment_reason=booking.assignment_reason,
             created_at=booking.created_at,
             updated_at=booking.updated_at,
         )
