@@ -12,7 +12,7 @@ from rendezvous import __version__
 from rendezvous.api import docs, errors, openapi
 from rendezvous.api.body_limit import BodyLimit
 from rendezvous.api.middleware import RateLimit, RequestContext, make_storage
-from rendezvous.api.routers import bookings, event_types, health, me, schedules, slots
+from rendezvous.api.routers import bookings, event_types, health, me, schedules, slots, teams
 from rendezvous.config import Settings
 from rendezvous.db.engine import AsyncEngine, create_engine, session_factory
 
@@ -68,6 +68,8 @@ def create_app(
     app.include_router(event_types.router)
     app.include_router(slots.router)
     app.include_router(bookings.router)
+    app.include_router(teams.router)
+    app.include_router(teams.mine)
 
     # Innermost of the three: a flood of large bodies is throttled before any body is read.
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

@@ -152,12 +152,14 @@ async def load_hosts(uow: UnitOfWork, event_type: EventType) -> list[Host]:
             raise NotFound(f"Event type with id={event_type.id} has no host")
         found = {u.id: (u, s) for u, s in await uow.event_types.host_users(
             [h.user_id for h in settings])}  # fmt: skip
+        # An event type's own schedule applies to every host; else each host's default.
+        shared = await uow.schedules.get(event_type.schedule_id) if event_type.schedule_id else None
         hosts = []
         for h in settings:
             if h.user_id in found:
-                user, stored = found[h.user_id]
-                base = _host(event_type, user, stored)
-                hosts.append(Host(user, base.schedule, h.mandatory, h.priority, h.weight))
+                member, stored = found[h.user_id]
+                base = _host(event_type, member, shared or stored)
+                hosts.append(Host(member, base.schedule, h.mandatory, h.priority, h.weight))
         if not hosts:
             raise NotFound(f"Event type with id={event_type.id} has no host")
         return hosts
