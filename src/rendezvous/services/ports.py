@@ -146,6 +146,7 @@ class BookingRepo(Protocol):
         now: datetime,
         take: int,
         skip: int,
+        team_ids: Sequence[int] = (),
     ) -> tuple[list[Booking], int]: ...
     async def add(
         self, booking: Booking, *, hold: Sequence[tuple[int, datetime, datetime]], now: datetime
