@@ -4,6 +4,8 @@ and organizationSlug, every host in booking outputs, team bookings in GET /v2/bo
 
 from __future__ import annotations
 
+from collections import Counter
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -246,3 +248,23 @@ async def test_team_bookings_are_listed_for_each_host_and_team_admins(client, wo
         "/v2/bookings", params={"teamsIds": f"{w.team_id + 1000}"}, headers=w.admin.auth
     )
     assert listed.json()["data"] == []
+
+
+async def test_fairness_100_round_robin_bookings_over_4_equal_hosts(client, world):
+    w = world
+    hosts = [w.admin, w.ann, w.tom, w.sue]
+    et = await _event_type(client, w, "roundRobin", [{"userId": h.id} for h in hosts])
+    starts = []
+    day = datetime(2030, 1, 8, tzinfo=UTC)
+    while len(starts) < 100:
+        if day.weekday() < 5:
+            starts += [day.replace(hour=h) for h in range(9, 16)]
+        day += timedelta(days=1)
+    counts: Counter[int] = Counter()
+    for start in starts[:100]:
+        r = await _book(client, start.strftime("%Y-%m-%dT%H:%M:%SZ"), eventTypeId=et)
+        assert r.status_code == 201, r.text
+        [chosen] = r.json()["data"]["hosts"]
+        counts[chosen["id"]] += 1
+    assert set(counts) == {h.id for h in hosts}
+    assert all(24 <= c <= 26 for c in counts.values()), counts
