@@ -73,7 +73,7 @@ def _deleted(event_type: EventType) -> dict[str, Any]:
 @router.get(
     "/event-types",
     summary="List the event types of every team of an organization (org admins)",
-    **documented(Success[list[TeamEventTypeOutput]]),
+    **documented(Success[list[TeamEventTypeOutput]], errors=(403,)),
 )
 async def list_org_event_types(
     orgId: IdPath, user: CurrentUser, uow: Uow, settings: SettingsDep, take: Take = None,
@@ -87,7 +87,7 @@ async def list_org_event_types(
 @router.get(
     "",
     summary="List an organization's teams (org admins)",
-    **documented(Success[list[TeamOutput]]),
+    **documented(Success[list[TeamOutput]], errors=(403,)),
 )
 async def list_teams(
     orgId: IdPath, user: CurrentUser, uow: Uow, take: Take = None, skip: Skip = None
@@ -100,7 +100,7 @@ async def list_teams(
 @router.post(
     "",
     summary="Create a team in an organization (org admins); the caller becomes its owner",
-    **documented(Success[TeamOutput], status=201, errors=(409,)),
+    **documented(Success[TeamOutput], status=201, errors=(403, 409)),
 )
 async def create_team(
     orgId: IdPath, body: CreateTeamInput, user: CurrentUser, uow: Uow, now: Now
@@ -109,7 +109,7 @@ async def create_team(
     return success(team_output(team), 201)
 
 
-@router.get("/{teamId}", summary="Get a team", **documented(Success[TeamOutput]))
+@router.get("/{teamId}", summary="Get a team", **documented(Success[TeamOutput], errors=(403,)))
 async def get_team(orgId: IdPath, teamId: IdPath, user: CurrentUser, uow: Uow) -> Response:
     return success(team_output(await service.get_team(uow, user, teamId, org_id=orgId)))
 
@@ -117,7 +117,7 @@ async def get_team(orgId: IdPath, teamId: IdPath, user: CurrentUser, uow: Uow) -
 @router.patch(
     "/{teamId}",
     summary="Update a team (org admins, team admins and owners)",
-    **documented(Success[TeamOutput], errors=(409,)),
+    **documented(Success[TeamOutput], errors=(403, 409)),
 )
 async def update_team(
     orgId: IdPath, teamId: IdPath, body: UpdateTeamInput, user: CurrentUser, uow: Uow, now: Now
@@ -129,7 +129,7 @@ async def update_team(
 @router.delete(
     "/{teamId}",
     summary="Delete a team with its memberships and event types (org admins, team owners)",
-    **documented(Success[TeamOutput]),
+    **documented(Success[TeamOutput], errors=(403,)),
 )
 async def delete_team(orgId: IdPath, teamId: IdPath, user: CurrentUser, uow: Uow) -> Response:
     return success(team_output(await service.delete_team(uow, user, orgId, teamId)))
@@ -141,7 +141,7 @@ async def delete_team(orgId: IdPath, teamId: IdPath, user: CurrentUser, uow: Uow
 @router.get(
     "/{teamId}/memberships",
     summary="List a team's memberships (members)",
-    **documented(Success[list[MembershipOutput]]),
+    **documented(Success[list[MembershipOutput]], errors=(403,)),
 )
 async def list_memberships(
     orgId: IdPath, teamId: IdPath, user: CurrentUser, uow: Uow, take: Take = None,
@@ -155,7 +155,7 @@ async def list_memberships(
 @router.post(
     "/{teamId}/memberships",
     summary="Add a member of the organization to the team (team admins and owners)",
-    **documented(Success[MembershipOutput], status=201, errors=(409,)),
+    **documented(Success[MembershipOutput], status=201, errors=(403, 409)),
 )
 async def create_membership(
     orgId: IdPath,
@@ -173,7 +173,7 @@ async def create_membership(
 @router.get(
     "/{teamId}/memberships/{membershipId}",
     summary="Get a membership (members)",
-    **documented(Success[MembershipOutput]),
+    **documented(Success[MembershipOutput], errors=(403,)),
 )
 async def get_membership(
     orgId: IdPath, teamId: IdPath, membershipId: IdPath, user: CurrentUser, uow: Uow
@@ -185,7 +185,7 @@ async def get_membership(
 @router.patch(
     "/{teamId}/memberships/{membershipId}",
     summary="Change a membership's role or acceptance (team admins and owners)",
-    **documented(Success[MembershipOutput]),
+    **documented(Success[MembershipOutput], errors=(403,)),
 )
 async def update_membership(
     orgId: IdPath,
@@ -203,7 +203,7 @@ async def update_membership(
 @router.delete(
     "/{teamId}/memberships/{membershipId}",
     summary="Remove a membership (team admins and owners)",
-    **documented(Success[MembershipOutput]),
+    **documented(Success[MembershipOutput], errors=(403,)),
 )
 async def delete_membership(
     orgId: IdPath, teamId: IdPath, membershipId: IdPath, user: CurrentUser, uow: Uow
@@ -257,7 +257,7 @@ async def _create_event_type(
 @router.get(
     "/{teamId}/event-types",
     summary="List a team's event types (members)",
-    **documented(Success[list[TeamEventTypeOutput]]),
+    **documented(Success[list[TeamEventTypeOutput]], errors=(403,)),
 )
 async def list_team_event_types(
     orgId: IdPath, teamId: IdPath, user: CurrentUser, uow: Uow, settings: SettingsDep,
@@ -275,7 +275,7 @@ async def list_team_event_types(
     description="`data` is an object, or for `managed` an array: the managed event type, then "
     "one child per assigned member.",
     **documented(
-        Success[TeamEventTypeOutput | list[TeamEventTypeOutput]], status=201, errors=(409,)
+        Success[TeamEventTypeOutput | list[TeamEventTypeOutput]], status=201, errors=(403, 409)
     ),
 )
 async def create_team_event_type(
@@ -293,7 +293,7 @@ async def create_team_event_type(
 @router.get(
     "/{teamId}/event-types/{eventTypeId}",
     summary="Get a team event type (members)",
-    **documented(Success[TeamEventTypeOutput]),
+    **documented(Success[TeamEventTypeOutput], errors=(403,)),
 )
 async def get_team_event_type(
     orgId: IdPath, teamId: IdPath, eventTypeId: IdPath, user: CurrentUser, uow: Uow,
@@ -306,7 +306,7 @@ async def get_team_event_type(
 @router.patch(
     "/{teamId}/event-types/{eventTypeId}",
     summary="Update a team event type (team admins and owners)",
-    **documented(Success[TeamEventTypeOutput], errors=(409,)),
+    **documented(Success[TeamEventTypeOutput], errors=(403, 409)),
 )
 async def update_team_event_type(
     orgId: IdPath,
@@ -327,7 +327,7 @@ async def update_team_event_type(
 @router.delete(
     "/{teamId}/event-types/{eventTypeId}",
     summary="Delete a team event type (team admins and owners)",
-    **documented(Success[DeletedEventType]),
+    **documented(Success[DeletedEventType], errors=(403,)),
 )
 async def delete_team_event_type(
     orgId: IdPath, teamId: IdPath, eventTypeId: IdPath, user: CurrentUser, uow: Uow
@@ -339,14 +339,18 @@ async def delete_team_event_type(
 # --- caller-centred ------------------------------------------------------------------------
 
 
-@mine.get("", summary="List the teams I belong to", **documented(Success[list[TeamOutput]]))
+@mine.get(
+    "", summary="List the teams I belong to", **documented(Success[list[TeamOutput]], errors=(403,))
+)
 async def my_teams(user: CurrentUser, uow: Uow, take: Take = None, skip: Skip = None) -> Response:
     size, offset = _page(take, skip)
     found = await service.my_teams(uow, user, take=size, skip=offset)
     return success([team_output(t) for t in found])
 
 
-@mine.get("/{teamId}", summary="Get a team I belong to", **documented(Success[TeamOutput]))
+@mine.get(
+    "/{teamId}", summary="Get a team I belong to", **documented(Success[TeamOutput], errors=(403,))
+)
 async def my_team(teamId: IdPath, user: CurrentUser, uow: Uow) -> Response:
     return success(team_output(await service.get_team(uow, user, teamId, org_id=None)))
 
@@ -354,7 +358,7 @@ async def my_team(teamId: IdPath, user: CurrentUser, uow: Uow) -> Response:
 @mine.get(
     "/{teamId}/event-types",
     summary="List the event types of a team I belong to",
-    **documented(Success[list[TeamEventTypeOutput]]),
+    **documented(Success[list[TeamEventTypeOutput]], errors=(403,)),
 )
 async def my_team_event_types(
     teamId: IdPath, user: CurrentUser, uow: Uow, settings: SettingsDep, eventSlug: Param = None
