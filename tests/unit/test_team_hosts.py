@@ -18,7 +18,9 @@ from rendezvous.domain.booking_rules import check_start
 from rendezvous.domain.hosts import (
     Host,
     HostRecord,
+    HostTimes,
     choose_round_robin,
+    fast_team_slots,
     free_hosts,
     team_slots,
 )
@@ -152,7 +154,7 @@ def test_a_mandatory_hosts_busy_time_removes_the_slot():
         free_hosts("ROUND_ROBIN", [a, b], _check([a, b], busy, t))
     # Without the mandatory flag the other host takes it.
     loose = [host(1), b]
-    assert [s.start for s in team_slots("ROUND_ROBIN", loose, own)][0] == t
+    assert team_slots("ROUND_ROBIN", loose, own)[0].start == t
 
 
 def _book_many(hosts: list[Host], n: int) -> Counter[int]:
@@ -207,3 +209,17 @@ def test_mandatory_hosts_always_attend_and_the_kept_host_stays_when_free():
     assert kept.chosen is a and "rescheduleWithSameRoundRobinHost" in kept.reason
     with pytest.raises(errors.SlotTaken):
         choose_round_robin([], {})
+
+
+@settings(max_examples=80, deadline=None)
+@given(teams(), st.sampled_from(["COLLECTIVE", "ROUND_ROBIN"]), st.sampled_from([0, 15]))
+def test_the_fast_path_gives_the_same_slots_as_each_hosts_own(team, kind, buffer):
+    hosts, busy, start, end = team
+    rules = EventRules(duration=30, minimum_notice=0, before_buffer=buffer, after_buffer=buffer)
+    own = [
+        compute_slots(h.schedule, rules, range_start=start, range_end=end, now=NOW, busy=b)
+        for h, b in zip(hosts, busy, strict=True)
+    ]
+    times = [HostTimes(h, b) for h, b in zip(hosts, busy, strict=True)]
+    fast = fast_team_slots(kind, times, rules, range_start=start, range_end=end, now=NOW)
+    assert fast == team_slots(kind, hosts, own)

@@ -24,8 +24,10 @@ from typing import Literal
 
 from rendezvous.domain import errors
 from rendezvous.domain.accounts import User
-from rendezvous.domain.models import Busy, Schedule, Slot
+from rendezvous.domain.intervals import PointSet, merge, to_epoch
+from rendezvous.domain.models import Busy, EventRules, Schedule, Slot
 from rendezvous.domain.schedules import WEEKDAY_NUMBERS
+from rendezvous.domain.slots import compute_slots, resolve_duration
 
 SchedulingType = Literal["COLLECTIVE", "ROUND_ROBIN", "MANAGED"]
 SCHEDULING_TYPES: tuple[SchedulingType, ...] = ("COLLECTIVE", "ROUND_ROBIN", "MANAGED")
@@ -198,3 +200,70 @@ def choose_round_robin(
         )
     others = [h for h in mandatory if h.user.id != chosen.user.id]
     return Assignment(hosts=[chosen, *others], chosen=chosen, reason=reason)
+
+
+def independent_starts(rules: EventRules) -> bool:
+    """Whether each start's verdict depends only on the schedule and that host's busy times:
+    no seats, booking limits, rolling window or first-slot-only, which look at other starts or
+    at the event type's bookings. Then ``fast_team_slots`` gives ``team_slots``'s answer."""
+    window = rules.booking_window
+    rolling = window is not None and window.rolling and window.kind != "range"
+    limits = any(lim is not None and lim.any for lim in (rules.count_limits, rules.duration_limits))
+    return not (rules.seats_per_slot is not None or limits or rolling or rules.only_first_slot)
+
+
+def fast_team_slots(
+    scheduling_type: SchedulingType | None,
+    times: Sequence[HostTimes],
+    rules: EventRules,
+    *,
+    range_start: datetime,
+    range_end: datetime,
+    now: datetime,
+    duration: int | None = None,
+) -> list[Slot]:
+    """``team_slots`` over ``compute_slots`` per host, computed faster when
+    ``independent_starts(rules)``: the grid of starts is computed once per distinct schedule
+    (hosts of one zone and working hours share it), then each start is tested against the
+    hosts' busy times only as far as needed (round robin stops at the first free host; a
+    collective at the first busy one). Same answer, as the property tests check."""
+    minutes = resolve_duration(rules, duration)
+    dur = minutes * 60
+    before, after = rules.before_buffer * 60, rules.after_buffer * 60
+    grids: dict[tuple[Schedule, int], dict[int, Slot]] = {}
+    offered: list[dict[int, Slot]] = []
+    taken: list[PointSet] = []
+    for ht in times:
+        key = (ht.host.schedule, ht.host.week_start)
+        if key not in grids:
+            free = compute_slots(
+                ht.host.schedule,
+                rules,
+                range_start=range_start,
+                range_end=range_end,
+                now=now,
+                busy=(),
+                duration=minutes,
+                week_start=ht.host.week_start,
+            )
+            grids[key] = {to_epoch(s.start): s for s in free}
+        offered.append(grids[key])
+        taken.append(PointSet(merge((to_epoch(b.start), to_epoch(b.end)) for b in ht.busy)))
+
+    def free_at(i: int, t: int) -> bool:
+        return t in offered[i] and not taken[i].overlaps(t - before, t + dur + after)
+
+    order = range(len(times))
+    if scheduling_type == "COLLECTIVE" or len(times) == 1:
+        starts = set(offered[0]).intersection(*offered[1:])
+        keep = [t for t in sorted(starts) if all(free_at(i, t) for i in order)]
+    else:
+        mandatory = [i for i in order if times[i].host.mandatory]
+        starts = set().union(*offered)
+        keep = [
+            t
+            for t in sorted(starts)
+            if all(free_at(i, t) for i in mandatory) and any(free_at(i, t) for i in order)
+        ]
+    first = {t: next(o[t] for o in offered if t in o) for t in keep}
+    return [first[t] for t in keep]

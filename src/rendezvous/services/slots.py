@@ -17,7 +17,9 @@ from rendezvous.domain.hosts import (
     DEFAULT_WEIGHT,
     Host,
     HostTimes,
+    fast_team_slots,
     free_hosts,
+    independent_starts,
     team_slots,
 )
 from rendezvous.domain.models import BookedTime, EventRules, Schedule, Slot
@@ -279,6 +281,11 @@ async def find_slots(
         exclude_uid=reschedule_uid,
         caller_id=caller_id,
     )
+    kind = _scheduling(event_type)
+    if len(times) > 1 and not booked and independent_starts(rules):
+        return fast_team_slots(
+            kind, times, rules, range_start=start, range_end=end, now=now, duration=duration
+        )
     per_host = [
         compute_slots(
             ht.host.schedule,
@@ -294,7 +301,7 @@ async def find_slots(
         )
         for ht in times
     ]
-    return team_slots(_scheduling(event_type), hosts, per_host)
+    return team_slots(kind, hosts, per_host)
 
 
 def _scheduling(event_type: EventType) -> Literal["COLLECTIVE", "ROUND_ROBIN"] | None:
