@@ -24,10 +24,10 @@ from typing import Literal
 
 from rendezvous.domain import errors
 from rendezvous.domain.accounts import User
-from rendezvous.domain.intervals import PointSet, merge, to_epoch
+from rendezvous.domain.intervals import PointSet, from_epoch, merge, to_epoch
 from rendezvous.domain.models import Busy, EventRules, Schedule, Slot
 from rendezvous.domain.schedules import WEEKDAY_NUMBERS
-from rendezvous.domain.slots import compute_slots, resolve_duration
+from rendezvous.domain.slots import accepted_starts, resolve_duration
 
 SchedulingType = Literal["COLLECTIVE", "ROUND_ROBIN", "MANAGED"]
 SCHEDULING_TYPES: tuple[SchedulingType, ...] = ("COLLECTIVE", "ROUND_ROBIN", "MANAGED")
@@ -230,40 +230,48 @@ def fast_team_slots(
     minutes = resolve_duration(rules, duration)
     dur = minutes * 60
     before, after = rules.before_buffer * 60, rules.after_buffer * 60
-    grids: dict[tuple[Schedule, int], dict[int, Slot]] = {}
-    offered: list[dict[int, Slot]] = []
-    taken: list[PointSet] = []
+    grids: dict[tuple[Schedule, int], frozenset[int]] = {}
+    offered: list[frozenset[int]] = []
     for ht in times:
         key = (ht.host.schedule, ht.host.week_start)
         if key not in grids:
-            free = compute_slots(
-                ht.host.schedule,
-                rules,
-                range_start=range_start,
-                range_end=range_end,
-                now=now,
-                busy=(),
-                duration=minutes,
-                week_start=ht.host.week_start,
+            grids[key] = frozenset(
+                t
+                for t, _, _ in accepted_starts(
+                    ht.host.schedule,
+                    rules,
+                    range_start=range_start,
+                    range_end=range_end,
+                    now=now,
+                    busy=(),
+                    duration=minutes,
+                    week_start=ht.host.week_start,
+                )
             )
-            grids[key] = {to_epoch(s.start): s for s in free}
         offered.append(grids[key])
-        taken.append(PointSet(merge((to_epoch(b.start), to_epoch(b.end)) for b in ht.busy)))
+    # A host's busy times are prepared only when one of its starts is first tested.
+    taken: list[PointSet | None] = [None] * len(times)
 
     def free_at(i: int, t: int) -> bool:
-        return t in offered[i] and not taken[i].overlaps(t - before, t + dur + after)
+        if t not in offered[i]:
+            return False
+        busy = taken[i]
+        if busy is None:
+            busy = taken[i] = PointSet(
+                merge((to_epoch(b.start), to_epoch(b.end)) for b in times[i].busy)
+            )
+        return not busy.overlaps(t - before, t + dur + after)
 
     order = range(len(times))
     if scheduling_type == "COLLECTIVE" or len(times) == 1:
-        starts = set(offered[0]).intersection(*offered[1:])
+        starts = offered[0].intersection(*offered[1:])
         keep = [t for t in sorted(starts) if all(free_at(i, t) for i in order)]
     else:
         mandatory = [i for i in order if times[i].host.mandatory]
-        starts = set().union(*offered)
+        starts = frozenset().union(*offered)
         keep = [
             t
             for t in sorted(starts)
             if all(free_at(i, t) for i in mandatory) and any(free_at(i, t) for i in order)
         ]
-    first = {t: next(o[t] for o in offered if t in o) for t in keep}
-    return [first[t] for t in keep]
+    return [Slot(from_epoch(t), from_epoch(t + dur)) for t in keep]
