@@ -268,3 +268,31 @@ async def test_fairness_100_round_robin_bookings_over_4_equal_hosts(client, worl
         counts[chosen["id"]] += 1
     assert set(counts) == {h.id for h in hosts}
     assert all(24 <= c <= 26 for c in counts.values()), counts
+
+
+async def test_a_round_robin_reservation_holds_one_host_and_a_collective_one_every_host(
+    client, world, db
+):
+    w = world
+    rr = await _event_type(client, w, "roundRobin", [{"userId": w.ann.id}, {"userId": w.sue.id}])
+    start = "2030-01-08T10:00:00Z"
+    r = await client.post("/v2/slots/reservations", json={"eventTypeId": rr, "slotStart": start})
+    assert r.status_code == 201, r.text
+    async with db.connect() as conn:
+        held = (await conn.execute(text("SELECT user_id FROM occupancy"))).all()
+    assert len(held) == 1
+    # Someone else still books the slot, with the other host; then it is gone.
+    booked = await _book(client, start, eventTypeId=rr)
+    assert booked.status_code == 201, booked.text
+    assert [h["id"] for h in booked.json()["data"]["hosts"]] != [held[0][0]]
+    assert_error(await _book(client, start, eventTypeId=rr), 409, "ConflictException")
+    co = await _event_type(
+        client, w, "collective", [{"userId": w.ann.id}, {"userId": w.sue.id}], slug="co"
+    )
+    r = await client.post(
+        "/v2/slots/reservations", json={"eventTypeId": co, "slotStart": "2030-01-08T12:00:00Z"}
+    )
+    assert r.status_code == 201, r.text
+    async with db.connect() as conn:
+        count = (await conn.execute(text("SELECT count(*) FROM occupancy"))).scalar_one()
+    assert count == 4  # one reserved host + one booked host + both collective hosts
