@@ -296,3 +296,31 @@ async def test_a_round_robin_reservation_holds_one_host_and_a_collective_one_eve
     async with db.connect() as conn:
         count = (await conn.execute(text("SELECT count(*) FROM occupancy"))).scalar_one()
     assert count == 4  # one reserved host + one booked host + both collective hosts
+
+
+async def test_team_event_types_accept_the_organizers_default_app_location(client, world):
+    w = world
+    et = await _event_type(
+        client,
+        w,
+        "collective",
+        [{"userId": w.ann.id}],
+        locations=[{"type": "organizersDefaultApp"}],
+    )
+    url = f"/v2/organizations/{w.org_id}/teams/{w.team_id}/event-types/{et}"
+    r = await client.patch(url, json={"title": "Demo 2"}, headers=w.admin.auth)
+    assert r.status_code == 200, r.text
+    assert r.json()["data"]["locations"] == [{"type": "organizersDefaultApp"}]
+    assert (await _book(client, "2030-01-08T09:00:00Z", eventTypeId=et)).status_code == 201
+    r = await _book(
+        client, "2030-01-08T10:00:00Z", eventTypeId=et, location={"type": "organizersDefaultApp"}
+    )
+    assert r.status_code == 201, r.text
+    # Personal event types still refuse it.
+    r = await client.post(
+        "/v2/event-types",
+        json={"title": "P", "slug": "p", "lengthInMinutes": 30,
+              "locations": [{"type": "organizersDefaultApp"}]},
+        headers=w.ann.auth,
+    )  # fmt: skip
+    assert_error(r, 400, "BadRequestException")

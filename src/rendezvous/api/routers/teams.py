@@ -19,7 +19,6 @@ from rendezvous.api.schemas.event_types import (
     EventTypeSettingsError,
     merge_update,
     stored_from_create,
-    validate_event_type_settings,
 )
 from rendezvous.api.schemas.outputs import DeletedEventType, Success
 from rendezvous.api.schemas.teams import (
@@ -36,6 +35,7 @@ from rendezvous.api.schemas.teams import (
     membership_output,
     team_event_type_output,
     team_output,
+    validate_team_settings,
 )
 from rendezvous.config import Settings
 from rendezvous.domain.event_types import EventType
@@ -226,7 +226,7 @@ def _patcher(body: UpdateTeamEventTypeInput) -> Any:
             if stored.get("assignAllTeamMembers"):
                 merged["assignAllTeamMembers"] = True
         try:
-            validate_event_type_settings(merged)
+            validate_team_settings(merged)
         except EventTypeSettingsError as exc:
             errors = [
                 {"property": path, "location": "body", "message": text}

@@ -3,10 +3,12 @@ models that document them."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, ValidationError, model_validator
 
+from rendezvous.api.errors import caller_path
 from rendezvous.api.schemas.bounds import (
     BIO_MAX,
     NAME_MAX,
@@ -14,10 +16,17 @@ from rendezvous.api.schemas.bounds import (
     URL_MAX,
     IntegralFloat,
     Line,
+    json_bounds,
 )
 from rendezvous.api.schemas.common import Metadata, OutModel, WireModel
+from rendezvous.api.schemas.event_type_locations import TeamLocation
 from rendezvous.api.schemas.event_type_output import EventTypeOutput, event_type_output
-from rendezvous.api.schemas.event_types import CreateEventTypeInput, UpdateEventTypeInput
+from rendezvous.api.schemas.event_types import (
+    MAX_LOCATIONS,
+    CreateEventTypeInput,
+    EventTypeSettingsError,
+    UpdateEventTypeInput,
+)
 from rendezvous.domain.accounts import User
 from rendezvous.domain.hosts import DEFAULT_PRIORITY, DEFAULT_WEIGHT, PRIORITIES
 from rendezvous.domain.teams import HostSetting, Membership, Team
@@ -42,8 +51,24 @@ SCHEDULING_OUTPUTS = {
     "ROUND_ROBIN": "roundRobin",
     "MANAGED": "managed",
 }
-SchedulingInput = Literal[
-    "collective", "roundRobin", "managed", "COLLECTIVE", "ROUND_ROBIN", "MANAGED"
+
+
+def _scheduling(value: str) -> str:
+    if value not in SCHEDULING_INPUTS:
+        raise ValueError("must be one of collective, roundRobin, managed (or COLLECTIVE, "
+                         "ROUND_ROBIN, MANAGED)")  # fmt: skip
+    return value
+
+
+# A string, not an enum, in the document: generated clients cannot tell apart enum values that
+# differ only in case (collective / COLLECTIVE).
+SchedulingInput = Annotated[
+    str,
+    Field(
+        max_length=16,
+        description="collective, roundRobin or managed (also COLLECTIVE, ROUND_ROBIN, MANAGED)",
+    ),
+    AfterValidator(_scheduling),
 ]
 TeamSlug = Annotated[
     str, Field(min_length=1, max_length=SLUG_MAX, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -253,8 +278,16 @@ class _TeamEventTypeExtras(WireModel):
 NOT_SETTINGS = ("schedulingType", "hosts", "assignAllTeamMembers")
 
 
+TeamLocations = Annotated[
+    list[TeamLocation],
+    json_bounds(max_depth=3, max_items=MAX_LOCATIONS * 8, max_bytes=64 * 1024),
+    Field(min_length=1, max_length=MAX_LOCATIONS),
+]
+
+
 class CreateTeamEventTypeInput(CreateEventTypeInput, _TeamEventTypeExtras):
     scheduling_type: SchedulingInput
+    locations: TeamLocations | None = None  # type: ignore[assignment]  # + organizersDefaultApp
 
     @model_validator(mode="after")
     def _team(self) -> CreateTeamEventTypeInput:
@@ -263,6 +296,8 @@ class CreateTeamEventTypeInput(CreateEventTypeInput, _TeamEventTypeExtras):
 
 
 class UpdateTeamEventTypeInput(UpdateEventTypeInput, _TeamEventTypeExtras):
+    locations: TeamLocations | None = None  # type: ignore[assignment]
+
     @model_validator(mode="after")
     def _team(self) -> UpdateTeamEventTypeInput:
         self._check_hosts()
@@ -357,6 +392,21 @@ def team_event_type_output(view: TeamEventTypeView, public_url: str) -> dict[str
         if et.settings.get(key) is not None:
             out[key] = et.settings[key]
     return out
+
+
+def validate_team_settings(merged: Mapping[str, Any]) -> None:
+    """``validate_event_type_settings`` for a team event type's merged settings document."""
+    try:
+        CreateTeamEventTypeInput.model_validate(dict(merged) | {"schedulingType": "collective"})
+    except ValidationError as exc:
+        problems = [
+            (
+                caller_path(("body", *err["loc"]), dict(merged)),
+                str(err["msg"]).removeprefix("Value error, "),
+            )
+            for err in exc.errors()
+        ]
+        raise EventTypeSettingsError(problems) from None
 
 
 def settings_from_create(body: CreateTeamEventTypeInput, stored: dict[str, Any]) -> dict[str, Any]:
