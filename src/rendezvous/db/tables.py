@@ -251,6 +251,8 @@ class Team(Base):
     keeps the other Cal.com team fields as sent (camelCase)."""
 
     __tablename__ = "teams"
+    # A team's slug is unique within its organization (organizations: checked by the service).
+    __table_args__ = (Index("ix_teams_parent_id_slug", "parent_id", "slug", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     parent_id: Mapped[int | None] = mapped_column(

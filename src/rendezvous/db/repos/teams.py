@@ -50,10 +50,18 @@ class TeamRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
+    async def _flush(self, slug: str) -> None:
+        """Flush; a concurrent writer that took the slug in the organization first makes this
+        a 409 (the service checks first; the unique index settles races)."""
+        try:
+            await self.session.flush()
+        except IntegrityError:
+            raise Conflict(f"A team with slug '{slug}' already exists here") from None
+
     async def add(self, *, now: datetime, **fields: Any) -> Team:
         row = t.Team(created_at=now, updated_at=now, **fields)
         self.session.add(row)
-        await self.session.flush()
+        await self._flush(row.slug)
         return to_team(row)
 
     async def get(self, team_id: int) -> Team | None:
@@ -82,7 +90,7 @@ class TeamRepo:
         for name, value in fields.items():
             setattr(row, name, value)
         row.updated_at = now
-        await self.session.flush()
+        await self._flush(row.slug)
         return to_team(row)
 
     async def remove(self, team_id: int) -> None:

@@ -46,6 +46,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_teams_parent_id", "teams", ["parent_id"], unique=False)
     op.create_index("ix_teams_slug", "teams", ["slug"], unique=False)
+    op.create_index("ix_teams_parent_id_slug", "teams", ["parent_id", "slug"], unique=True)
     op.create_table(
         "memberships",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -108,6 +109,7 @@ def downgrade() -> None:
     op.drop_table("event_type_hosts")
     op.drop_index("ix_memberships_user_id", table_name="memberships")
     op.drop_table("memberships")
+    op.drop_index("ix_teams_parent_id_slug", table_name="teams")
     op.drop_index("ix_teams_slug", table_name="teams")
     op.drop_index("ix_teams_parent_id", table_name="teams")
     op.drop_table("teams")
