@@ -1,4 +1,5 @@
-"""The slots benchmark of the slots issue: the pure engine over W1 and W2
+"""The slots benchmark of the slots issue: the pure engine over W1 and W2 (and, for teams, a
+20-host round robin and a 5-host collective over W1, with their ratios to W1)
 (``_slots_engine.py``), then ``GET /v2/slots`` over HTTP for W1 against one server process
 (``_slots_http.py``). One JSON line per figure, each with ``"bench": "slots"`` and the ``part``.
 

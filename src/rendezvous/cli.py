@@ -1,4 +1,4 @@
-"""Command line: ``rendezvous serve|worker|migrate|users|keys|demo``."""
+"""Command line: ``rendezvous serve|worker|migrate|users|keys|orgs|demo``."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from rendezvous.db.engine import create_engine, session_factory
 from rendezvous.db.migrate import upgrade_sync
 from rendezvous.db.uow import UnitOfWork
 from rendezvous.domain.errors import DomainError
-from rendezvous.services import accounts
+from rendezvous.services import accounts, teams
 
 T = TypeVar("T")
 
@@ -203,6 +203,29 @@ def cmd_users_verify_email(settings: Settings, args: argparse.Namespace) -> None
     print(f"the address <{user.email}> of user {user.id} is now verified")
 
 
+def cmd_orgs_create(settings: Settings, args: argparse.Namespace) -> None:
+    async def work(uow: UnitOfWork) -> Any:
+        return await teams.create_organization(
+            uow, name=args.name, slug=args.slug, owner_email=args.owner, now=_now()
+        )
+
+    org = _run(settings, work)
+    print(f"created organization '{org.slug}' owned by <{args.owner}>", file=sys.stderr)
+    print(org.id)
+
+
+def cmd_orgs_add_member(settings: Settings, args: argparse.Namespace) -> None:
+    async def work(uow: UnitOfWork) -> Any:
+        return await teams.add_organization_member(
+            uow, org=args.org, email=args.user, role=args.role, now=_now()
+        )
+
+    membership = _run(settings, work)
+    print(
+        f"user {membership.user_id} is now {membership.role} of organization {membership.team_id}"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rendezvous", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -248,6 +271,20 @@ def build_parser() -> argparse.ArgumentParser:
     kr = keys.add_parser("revoke", help="revoke a key by id")
     kr.add_argument("id", type=int)
     kr.set_defaults(func=cmd_keys_revoke)
+
+    orgs = sub.add_parser("orgs", help="manage organizations").add_subparsers(
+        dest="sub", required=True
+    )
+    oc = orgs.add_parser("create", help="create an organization; prints its id as the last line")
+    oc.add_argument("--name", required=True)
+    oc.add_argument("--slug", required=True)
+    oc.add_argument("--owner", required=True, metavar="EMAIL")
+    oc.set_defaults(func=cmd_orgs_create)
+    om = orgs.add_parser("add-member", help="add a user to an organization")
+    om.add_argument("--org", required=True, metavar="SLUG|ID")
+    om.add_argument("--user", required=True, metavar="EMAIL")
+    om.add_argument("--role", default="MEMBER", choices=("MEMBER", "ADMIN", "OWNER"))
+    om.set_defaults(func=cmd_orgs_add_member)
     return parser
 
 

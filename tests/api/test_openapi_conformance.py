@@ -126,8 +126,68 @@ def test_every_example_in_the_document_validates_against_its_schema() -> None:
     assert len(listing["application/json"]["examples"]) == 2  # one per cal-api-version shape
 
 
+async def _teams(client: httpx.AsyncClient, db: Any, clock: Any, bob: Any, ann: Any) -> None:
+    """Organizations, teams, memberships and team event types: successes, 400, 403, 404, 409."""
+    from rendezvous.db.engine import session_factory
+    from rendezvous.db.uow import UnitOfWork
+    from rendezvous.services import teams as team_service
+
+    async with UnitOfWork(session_factory(db)) as uow:
+        org = await team_service.create_organization(
+            uow, name="Acme", slug="acme", owner_email=bob.email, now=clock()
+        )
+    async with UnitOfWork(session_factory(db)) as uow:
+        await team_service.add_organization_member(
+            uow, org="acme", email=ann.email, role="MEMBER", now=clock()
+        )
+    base = f"/v2/organizations/{org.id}/teams"
+    team = await client.post(base, json={"name": "Sales", "bio": "b"}, headers=bob.auth)
+    team_id = team.json()["data"]["id"]
+    await client.post(base, json={"name": "Sales"}, headers=bob.auth)  # 409
+    await client.post(base, json={"name": ""}, headers=bob.auth)  # 400
+    await client.post(base, json={"name": "X"}, headers=ann.auth)  # 403
+    await client.get(base, headers=bob.auth)
+    await client.get("/v2/organizations/999/teams", headers=bob.auth)  # 404
+    await client.get(f"{base}/{team_id}", headers=bob.auth)
+    await client.patch(f"{base}/{team_id}", json={"logoUrl": "l"}, headers=bob.auth)
+    members = f"{base}/{team_id}/memberships"
+    made = await client.post(members, json={"userId": ann.id, "accepted": True}, headers=bob.auth)
+    membership_id = made.json()["data"]["id"]
+    await client.post(members, json={"userId": ann.id}, headers=bob.auth)  # 409
+    await client.get(members, headers=ann.auth)
+    await client.get(f"{members}/{membership_id}", headers=ann.auth)
+    await client.patch(f"{members}/{membership_id}", json={"role": "ADMIN"}, headers=bob.auth)
+    event_types = f"{base}/{team_id}/event-types"
+    body = {"title": "Demo", "slug": "demo", "lengthInMinutes": 30, "schedulingType": "roundRobin",
+            "hosts": [{"userId": ann.id}, {"userId": bob.id, "mandatory": True}]}  # fmt: skip
+    created = await client.post(event_types, json=body, headers=bob.auth)
+    et_id = created.json()["data"]["id"]
+    await client.post(event_types, json=body, headers=bob.auth)  # 409
+    managed = body | {"slug": "onboarding", "schedulingType": "managed"}
+    await client.post(event_types, json=managed, headers=bob.auth)
+    await client.get(event_types, headers=ann.auth)
+    await client.get(f"{event_types}/{et_id}", headers=ann.auth)
+    await client.patch(f"{event_types}/{et_id}", json={"title": "D"}, headers=bob.auth)
+    await client.get(f"{base}/event-types", headers=bob.auth)
+    await client.get("/v2/teams", headers=ann.auth)
+    await client.get(f"/v2/teams/{team_id}", headers=ann.auth)
+    await client.get(f"/v2/teams/{team_id}/event-types", headers=ann.auth)
+    await client.get("/v2/event-types", headers=ann.auth)  # legacy list with a team group
+    await client.get("/v2/slots", params={"eventTypeSlug": "demo", "teamSlug": "sales",
+                                         "start": "2030-01-08", "end": "2030-01-08"})  # fmt: skip
+    booked = await client.post(
+        "/v2/bookings",
+        json={"start": "2030-01-08T10:00:00Z", "eventTypeId": et_id,
+              "attendee": {"name": "J", "email": "j@example.com", "timeZone": "UTC"}},
+    )  # fmt: skip
+    assert booked.status_code == 201, booked.text
+    await client.delete(f"{event_types}/{et_id}", headers=bob.auth)
+    await client.delete(f"{members}/{membership_id}", headers=bob.auth)
+    await client.delete(f"{base}/{team_id}", headers=bob.auth)
+
+
 async def test_responses_of_every_operation_match_the_document(
-    client: httpx.AsyncClient, conformance: Conformance, make_user: Any
+    client: httpx.AsyncClient, conformance: Conformance, make_user: Any, db: Any, clock: Any
 ) -> None:
     bob = await make_user("bob", name="Bob Host")
     ann = await make_user("ann")
@@ -425,6 +485,7 @@ async def test_responses_of_every_operation_match_the_document(
     await client.delete(f"{et_hooks}/{et_hook_id}", headers=auth)
     await client.delete(f"/v2/webhooks/{hook_id}", headers=auth)
     await client.delete(f"/v2/webhooks/{hook_id}", headers=auth)  # 404
+    await _teams(client, db, clock, bob, ann)
 
     # --- deletions last
     await client.delete(f"/v2/event-types/{event_type_id}", headers=auth)
@@ -462,6 +523,12 @@ async def test_responses_of_every_operation_match_the_document(
         ("get", "/v2/webhooks/{webhookId}/deliveries", "200"),
         ("post", "/v2/webhooks/{webhookId}/deliveries/{deliveryId}/redeliver", "200"),
         ("delete", "/v2/event-types/{eventTypeId}/webhooks/{webhookId}", "200"),
+        ("post", "/v2/organizations/{orgId}/teams", "201"),
+        ("post", "/v2/organizations/{orgId}/teams", "409"),
+        ("post", "/v2/organizations/{orgId}/teams", "403"),
+        ("post", "/v2/organizations/{orgId}/teams/{teamId}/event-types", "201"),
+        ("delete", "/v2/organizations/{orgId}/teams/{teamId}", "200"),
+        ("get", "/v2/teams/{teamId}/event-types", "200"),
     ):
         assert expected in reached, expected
 

@@ -55,6 +55,26 @@ UNVERSIONED = {
     ("get", "/v2/event-types/{eventTypeId}/webhooks/{webhookId}"),
     ("patch", "/v2/event-types/{eventTypeId}/webhooks/{webhookId}"),
     ("delete", "/v2/event-types/{eventTypeId}/webhooks/{webhookId}"),
+    # Organizations and teams (contract §7): no version header.
+    ("get", "/v2/organizations/{orgId}/teams/event-types"),
+    ("get", "/v2/organizations/{orgId}/teams"),
+    ("post", "/v2/organizations/{orgId}/teams"),
+    ("get", "/v2/organizations/{orgId}/teams/{teamId}"),
+    ("patch", "/v2/organizations/{orgId}/teams/{teamId}"),
+    ("delete", "/v2/organizations/{orgId}/teams/{teamId}"),
+    ("get", "/v2/organizations/{orgId}/teams/{teamId}/memberships"),
+    ("post", "/v2/organizations/{orgId}/teams/{teamId}/memberships"),
+    ("get", "/v2/organizations/{orgId}/teams/{teamId}/memberships/{membershipId}"),
+    ("patch", "/v2/organizations/{orgId}/teams/{teamId}/memberships/{membershipId}"),
+    ("delete", "/v2/organizations/{orgId}/teams/{teamId}/memberships/{membershipId}"),
+    ("get", "/v2/organizations/{orgId}/teams/{teamId}/event-types"),
+    ("post", "/v2/organizations/{orgId}/teams/{teamId}/event-types"),
+    ("get", "/v2/organizations/{orgId}/teams/{teamId}/event-types/{eventTypeId}"),
+    ("patch", "/v2/organizations/{orgId}/teams/{teamId}/event-types/{eventTypeId}"),
+    ("delete", "/v2/organizations/{orgId}/teams/{teamId}/event-types/{eventTypeId}"),
+    ("get", "/v2/teams"),
+    ("get", "/v2/teams/{teamId}"),
+    ("get", "/v2/teams/{teamId}/event-types"),
 }
 
 

@@ -19,6 +19,7 @@ from rendezvous.api.routers import (
     me,
     schedules,
     slots,
+    teams,
     webhooks,
 )
 from rendezvous.config import Settings
@@ -87,6 +88,8 @@ def create_app(
     app.include_router(slots.router)
     app.include_router(bookings.router)
     app.include_router(webhooks.router)
+    app.include_router(teams.router)
+    app.include_router(teams.mine)
     # Last: the public pages' /{username} paths must not shadow any route above.
     app.include_router(web_routes.router)
 

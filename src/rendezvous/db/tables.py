@@ -46,6 +46,10 @@ class User(Base):
     default_schedule_id: Mapped[int | None] = mapped_column(
         ForeignKey("schedules.id", use_alter=True)
     )
+    # The one organization (a ``teams`` row with is_organization) the user belongs to. Kept
+    # without a foreign key so SQLite adds it without rebuilding the table; the service clears it
+    # when the organization goes.
+    organization_id: Mapped[int | None] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -81,13 +85,21 @@ class Schedule(Base):
 
 class EventType(Base):
     __tablename__ = "event_types"
-    __table_args__ = (UniqueConstraint("owner_id", "slug"),)
+    __table_args__ = (
+        UniqueConstraint("owner_id", "slug"),
+        # A team's event type slugs are unique within the team (NULL team ids never collide).
+        Index("ix_event_types_team_id_slug", "team_id", "slug", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
     team_id: Mapped[int | None] = mapped_column(index=True)
+    # COLLECTIVE, ROUND_ROBIN or MANAGED for team event types (Cal.com's SchedulingType); NULL
+    # for personal ones. A managed event type's children point at it with ``parent_id``.
+    scheduling_type: Mapped[str | None] = mapped_column(String(16))
+    parent_id: Mapped[int | None] = mapped_column(index=True)
     slug: Mapped[str] = mapped_column(String(255))
     title: Mapped[str] = mapped_column(String(255))
     hidden: Mapped[bool] = mapped_column(default=False)
@@ -150,6 +162,8 @@ class Booking(Base):
     rescheduled_by_email: Mapped[str | None] = mapped_column(String(320))
     rescheduled_from_uid: Mapped[str | None] = mapped_column(String(64))
     rescheduled_to_uid: Mapped[str | None] = mapped_column(String(64))
+    # Why a round-robin booking went to its host (priority, weight, bookings, last booked).
+    assignment_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -233,6 +247,62 @@ class SlotReservation(Base):
     duration: Mapped[int]
     until: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Team(Base):
+    """A team, or an organization (``is_organization``) that owns teams (``parent_id``).
+    ``availability`` is the team's default schedule (wire form, in ``time_zone``); ``settings``
+    keeps the other Cal.com team fields as sent (camelCase)."""
+
+    __tablename__ = "teams"
+    # A team's slug is unique within its organization (organizations: checked by the service).
+    __table_args__ = (Index("ix_teams_parent_id_slug", "parent_id", "slug", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("teams.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(255))
+    slug: Mapped[str] = mapped_column(String(255), index=True)
+    is_organization: Mapped[bool] = mapped_column(default=False)
+    time_zone: Mapped[str] = mapped_column(String(64))
+    week_start: Mapped[str] = mapped_column(String(10))
+    availability: Mapped[list[dict[str, Any]]] = mapped_column(JSONType())
+    settings: Mapped[dict[str, Any]] = mapped_column(JSONType())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Membership(Base):
+    """A user's membership of a team or organization with its role (MEMBER, ADMIN, OWNER)."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("team_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    accepted: Mapped[bool] = mapped_column(default=False)
+    disable_impersonation: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class EventTypeHost(Base):
+    """A host of a team event type (Cal.com ``Host``): mandatory and priority (0 lowest … 4
+    highest) matter for round robin, weight for its fair share."""
+
+    __tablename__ = "event_type_hosts"
+
+    event_type_id: Mapped[int] = mapped_column(
+        ForeignKey("event_types.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    mandatory: Mapped[bool] = mapped_column(default=False)
+    priority: Mapped[int] = mapped_column(default=2)
+    weight: Mapped[int] = mapped_column(default=100)
 
 
 class Outbox(Base):
@@ -321,12 +391,15 @@ __all__ = [
     "Booking",
     "BookingHost",
     "EventType",
+    "EventTypeHost",
     "IdempotencyKey",
+    "Membership",
     "Occupancy",
     "Outbox",
     "OutboxAttempt",
     "Schedule",
     "SlotReservation",
+    "Team",
     "User",
     "Webhook",
 ]

@@ -19,6 +19,7 @@ from rendezvous.db.repos.occupancy import OccupancyRepo
 from rendezvous.db.repos.outbox import OutboxRepo
 from rendezvous.db.repos.reservations import ReservationRepo
 from rendezvous.db.repos.schedules import ScheduleRepo
+from rendezvous.db.repos.teams import TeamRepo
 from rendezvous.db.repos.users import ApiKeyRepo, UserRepo
 from rendezvous.db.repos.webhooks import WebhookRepo
 
@@ -85,6 +86,7 @@ class UnitOfWork:
         self.outbox = OutboxRepo(self.session)
         self.idempotency = IdempotencyRepo(self.session)
         self.webhooks = WebhookRepo(self.session)
+        self.teams = TeamRepo(self.session)
         return self
 
     async def __aexit__(

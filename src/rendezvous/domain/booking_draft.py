@@ -37,6 +37,7 @@ class NewBooking:
     event_type_slug: str | None = None
     username: str | None = None
     team_slug: str | None = None
+    organization_slug: str | None = None
     guests: tuple[str, ...] = ()
     location: Mapping[str, Any] | str | None = None  # an object by type, or the string form
     meeting_url: str | None = None

@@ -61,6 +61,8 @@ class Booking:
     rescheduled_by_email: str | None = None
     rescheduled_from_uid: str | None = None
     rescheduled_to_uid: str | None = None
+    # Why a round-robin booking went to its host (``hosts.choose_round_robin``).
+    assignment_reason: str | None = None
     attendees: tuple[Attendee, ...] = ()
     host_ids: tuple[int, ...] = ()
 

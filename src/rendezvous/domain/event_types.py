@@ -23,6 +23,10 @@ class EventType:
     hidden: bool = False
     schedule_id: int | None = None
     position: int = 0
+    # Team event types: COLLECTIVE, ROUND_ROBIN or MANAGED (None for personal ones); a managed
+    # event type's children name it in ``parent_id``.
+    scheduling_type: str | None = None
+    parent_id: int | None = None
     # ``settings`` parsed once, for the booking code (not an argument: always derived).
     booking: BookingSettings = field(init=False, repr=False, compare=False)
 

@@ -184,6 +184,39 @@ def compute_slots(
     module docstring."""
     minutes = resolve_duration(rules, duration)
     dur = minutes * 60
+    accepted = accepted_starts(
+        schedule,
+        rules,
+        range_start=range_start,
+        range_end=range_end,
+        now=now,
+        busy=busy,
+        booked=booked,
+        duration=minutes,
+        week_start=week_start,
+        display_time_zone=display_time_zone,
+    )
+    seats_total = rules.seats_per_slot
+    return [Slot(from_epoch(t), from_epoch(t + dur), n, seats_total, uid) for t, n, uid in accepted]
+
+
+def accepted_starts(
+    schedule: Schedule,
+    rules: EventRules,
+    *,
+    range_start: datetime,
+    range_end: datetime,
+    now: datetime,
+    busy: Iterable[Busy],
+    booked: Iterable[BookedTime] = (),
+    duration: int | None = None,
+    week_start: int = 1,
+    display_time_zone: str | None = None,
+) -> Accepted:
+    """``compute_slots``'s answer as (start epoch seconds, seats taken, seated booking uid),
+    before the slots are built: for callers that combine several hosts' starts."""
+    minutes = resolve_duration(rules, duration)
+    dur = minutes * 60
     offset = rules.offset_start * 60
     step = ((rules.slot_interval or minutes) * 60) + offset
     before, after = rules.before_buffer * 60, rules.after_buffer * 60
@@ -209,8 +242,7 @@ def compute_slots(
         assert days is not None and rules.booking_window is not None
         accepted = _within_rolling_window(accepted, rules.booking_window, day_tz, days, now_s, hi)
     fit_end = _fit_end(r_end, day_tz)
-    accepted = _shown(accepted, rules, r_start, fit_end, dur, display_time_zone or day_zone)
-    return [Slot(from_epoch(t), from_epoch(t + dur), n, seats_total, uid) for t, n, uid in accepted]
+    return _shown(accepted, rules, r_start, fit_end, dur, display_time_zone or day_zone)
 
 
 @dataclass(frozen=True, slots=True)

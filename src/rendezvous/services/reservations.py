@@ -11,8 +11,9 @@ from rendezvous.domain.event_types import EventType
 from rendezvous.domain.hosts import host_ids
 from rendezvous.domain.reservations import DEFAULT_MINUTES, MAX_MINUTES, Reservation
 from rendezvous.domain.slots import resolve_duration
+from rendezvous.services.bookings.assign import assign, is_team, lock_for_booking
 from rendezvous.services.ports import UnitOfWork
-from rendezvous.services.slots import bookable_slot, load_hosts
+from rendezvous.services.slots import load_hosts
 
 
 def _minutes(event_type: EventType, caller: User | None, requested: int | None) -> int:
@@ -41,15 +42,21 @@ async def _reserve_slot(
     now: datetime,
 ) -> Reservation:
     hosts = await load_hosts(uow, event_type)
+    if is_team(event_type, hosts):
+        await lock_for_booking(uow, event_type, hosts)  # one round-robin choice at a time
     duration = resolve_duration(event_type.rules, slot_duration)
-    slot = await bookable_slot(uow, event_type, hosts, slot_start, now=now, duration=duration)
+    # The hosts a booking would go to now: every host, or one round-robin host (with the
+    # mandatory ones), so a reservation keeps one host's time, not the whole team's.
+    slot, held_hosts, _ = await assign(
+        uow, event_type, hosts, slot_start, now=now, duration=duration
+    )
     rules = event_type.rules
     return await uow.reservations.add(
         uid=uid,
         event_type_id=event_type.id,
         user_id=caller.id if caller else None,
         # A seated slot is shared: holding it would keep out the other seats.
-        host_ids=[] if event_type.is_seated else host_ids(hosts),
+        host_ids=[] if event_type.is_seated else host_ids(held_hosts),
         slot_start=slot.start,
         slot_end=slot.start + timedelta(minutes=duration),
         hold_start=slot.start - timedelta(minutes=rules.before_buffer),

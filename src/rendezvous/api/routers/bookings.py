@@ -63,6 +63,7 @@ def new_booking(body: CreateBookingInput) -> svc.NewBooking:
         event_type_slug=body.event_type_slug,
         username=body.username,
         team_slug=body.team_slug,
+        organization_slug=body.organization_slug,
         guests=tuple(str(g) for g in body.guests),
         # The string form is checked against the event type's locations like the object form.
         location=location

@@ -35,6 +35,7 @@ from rendezvous.config import Settings
 from rendezvous.domain.accounts import User
 from rendezvous.domain.event_types import EventType
 from rendezvous.services import event_types as service
+from rendezvous.services.team_event_types import TeamGroup, legacy_groups
 
 router = APIRouter(prefix="/v2/event-types", tags=["Event types"])
 
@@ -70,7 +71,30 @@ def _output(event_type: EventType, owner: User, settings: Settings) -> dict[str,
     )
 
 
-def _legacy(listing: service.Listing, settings: Settings) -> dict[str, Any]:
+def _team_group(group: TeamGroup, settings: Settings) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A team's group in the legacy list, and its profile."""
+    team = group.team
+    profile = {"slug": team.slug, "name": team.name, "image": team.settings.get("logoUrl")}
+    items = [
+        legacy_event_type_item(et.settings, et.id, et.position)
+        | {"schedulingType": et.scheduling_type, "teamId": team.id}
+        for et in group.event_types
+    ]
+    meta = {"membershipCount": group.member_count, "readOnly": group.role == "MEMBER"}
+    out = {
+        "teamId": team.id,
+        "bookerUrl": settings.public_url,
+        "membershipRole": group.role,
+        "profile": profile,
+        "metadata": meta,
+        "eventTypes": items,
+    }
+    return out, profile | {"teamId": team.id, "membershipRole": group.role} | meta
+
+
+def _legacy(
+    listing: service.Listing, settings: Settings, teams: list[TeamGroup] | None = None
+) -> dict[str, Any]:
     owner = listing.owner
     if owner is None:
         return {"eventTypeGroups": [], "profiles": []}
@@ -86,7 +110,12 @@ def _legacy(listing: service.Listing, settings: Settings) -> dict[str, Any]:
         ],
     }
     extra = {"teamId": None, "membershipRole": None, "membershipCount": 0, "readOnly": False}
-    return {"eventTypeGroups": [group], "profiles": [profile | extra]}
+    groups, profiles = [group], [profile | extra]
+    for team_group in teams or ():
+        g, p = _team_group(team_group, settings)
+        groups.append(g)
+        profiles.append(p)
+    return {"eventTypeGroups": groups, "profiles": profiles}
 
 
 @router.get(
@@ -129,7 +158,10 @@ async def list_event_types(
         newest_first=None if not sort else sort == "desc",
     )
     if request.headers.get("cal-api-version") not in CURRENT_VERSIONS:
-        return success(_legacy(listing, settings))
+        # The caller's own list also carries their teams' event types, one group per team.
+        own = caller is not None and not username
+        groups = await legacy_groups(uow, caller) if own and caller is not None else None
+        return success(_legacy(listing, settings, groups))
     owner = listing.owner
     if owner is None:
         return success([])

@@ -36,7 +36,7 @@ VERSIONS = ("2024-09-04",)
     "",
     summary="Get available time slots for an event type",
     description="Slots by day (in `timeZone`). Name the event type by `eventTypeId`, or by "
-    "`eventTypeSlug` with `username`.",
+    "`eventTypeSlug` with `username` or `teamSlug` (and `organizationSlug`).",
     **documented(
         Success[dict[str, list[Slot]]],
         example=examples.SLOTS,
@@ -58,6 +58,8 @@ async def get_slots(
     eventTypeId: Param = None,
     eventTypeSlug: Param = None,
     username: Param = None,
+    teamSlug: Annotated[str | None, Query(description="the team owning eventTypeSlug")] = None,
+    organizationSlug: Annotated[str | None, Query(description="the team's organization")] = None,
     timeZone: Annotated[str | None, Query(description="output zone, default UTC")] = None,
     duration: Param = None,
     format: Annotated[str | None, Query(description="time (default) or range")] = None,
@@ -73,6 +75,8 @@ async def get_slots(
         event_type_id=q.integer("eventTypeId", eventTypeId, minimum=1),
         slug=eventTypeSlug or None,
         username=username or None,
+        team_slug=teamSlug or None,
+        organization_slug=organizationSlug or None,
     )
     slots = await find_slots(
         uow,

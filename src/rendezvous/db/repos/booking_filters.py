@@ -3,6 +3,7 @@ bookings table answers, and the two sources of "bookings I can see"."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -81,13 +82,19 @@ SORT_COLUMNS = {
 
 
 def list_queries(
-    f: BookingFilters, *, user_id: int, email: str | None, now: datetime
+    f: BookingFilters,
+    *,
+    user_id: int,
+    email: str | None,
+    now: datetime,
+    team_ids: Sequence[int] = (),
 ) -> tuple[Select[int, datetime], Select[int, datetime]]:
     """The two sources of "bookings I can see" as (booking id, start) selects, each with
     every filter: the ones I host (from booking_hosts' own index, joining bookings only for
     filters it does not carry) and the ones I attend (by my verified email; the organizer
     is always a host). Kept apart because an OR of the two cannot use an index. Without a
-    verified email the second source is empty."""
+    verified email the second source is empty. ``team_ids`` (teams the user administers) adds
+    their team event types' bookings to the second source."""
     h, b = t.BookingHost, t.Booking
     extra = _booking_conditions(f)
     needs_join = bool(extra) or "recurring" in f.statuses
@@ -101,7 +108,14 @@ def list_queries(
         .join(t.Attendee, t.Attendee.booking_id == b.id)
         # false() when unverified: a self-asserted address attends nothing.
         .where(
-            t.Attendee.email == email if email else false(),
+            or_(
+                t.Attendee.email == email if email else false(),
+                b.event_type_id.in_(
+                    select(t.EventType.id).where(t.EventType.team_id.in_(list(team_ids)))
+                ),
+            )
+            if team_ids
+            else (t.Attendee.email == email if email else false()),
             *_booking_conditions(f, own=t.Attendee),
         )
         .distinct()

@@ -53,6 +53,7 @@ def to_booking(
         rescheduled_by_email=row.rescheduled_by_email,
         rescheduled_from_uid=row.rescheduled_from_uid,
         rescheduled_to_uid=row.rescheduled_to_uid,
+        assignment_reason=row.assignment_reason,
         created_at=row.created_at,
         updated_at=row.updated_at,
         attendees=tuple(attendees),

@@ -109,13 +109,17 @@ class BookingRepo:
         now: datetime,
         take: int,
         skip: int,
+        team_ids: Sequence[int] = (),
     ) -> tuple[list[Booking], int]:
-        """One page of the bookings the user hosts or attends, and the total that match.
+        """One page of the bookings the user hosts or attends (or, for ``team_ids``, that
+        belong to the event types of teams the user administers), and the total that match.
         ``email`` is the user's *verified* address (None: attends nothing).
 
         Sorted by start (the default), each source is read in index order and cut at
         skip + take, so a host with 100,000 bookings pages in milliseconds."""
-        hosted, attended = list_queries(filters, user_id=user_id, email=email, now=now)
+        hosted, attended = list_queries(
+            filters, user_id=user_id, email=email, now=now, team_ids=team_ids
+        )
         also_hosted = exists().where(
             t.BookingHost.booking_id == attended.selected_columns.id,
             t.BookingHost.user_id == user_id,
@@ -187,6 +191,7 @@ class BookingRepo:
             rescheduled_from_uid=booking.rescheduled_from_uid,
             rescheduling_reason=booking.rescheduling_reason,
             rescheduled_by_email=booking.rescheduled_by_email,
+            assignment_reason=booking.assignment_reason,
             created_at=booking.created_at,
             updated_at=booking.updated_at,
         )

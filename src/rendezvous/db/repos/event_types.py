@@ -83,6 +83,8 @@ def to_event_type(row: t.EventType) -> EventType:
         hidden=row.hidden,
         schedule_id=row.schedule_id,
         position=row.position,
+        scheduling_type=row.scheduling_type,
+        parent_id=row.parent_id,
         settings=dict(row.settings or {}),
         rules=EventRules(
             duration=row.length,
@@ -118,7 +120,7 @@ class EventTypeRepo:
                 ) from None
             if "unique" not in str(exc.orig).lower():
                 raise
-            raise Conflict(f"You already have an event type with slug '{slug}'") from None
+            raise Conflict(f"An event type with slug '{slug}' already exists") from None
 
     async def add(
         self,
@@ -132,6 +134,8 @@ class EventTypeRepo:
         settings: dict[str, Any],
         now: datetime,
         team_id: int | None = None,
+        scheduling_type: str | None = None,
+        parent_id: int | None = None,
     ) -> EventType:
         position = await self.session.scalar(
             select(func.count()).select_from(t.EventType).where(t.EventType.owner_id == owner_id)
@@ -139,6 +143,8 @@ class EventTypeRepo:
         row = t.EventType(
             owner_id=owner_id,
             team_id=team_id,
+            scheduling_type=scheduling_type,
+            parent_id=parent_id,
             slug=slug,
             title=title,
             hidden=hidden,
@@ -199,7 +205,51 @@ class EventTypeRepo:
         return [to_event_type(r) for r in await self.session.scalars(query)]
 
     async def remove(self, event_type_id: int) -> None:
+        """Delete the event type and any managed children of it."""
+        await self.session.execute(
+            delete(t.EventType).where(t.EventType.parent_id == event_type_id)
+        )
         await self.session.execute(delete(t.EventType).where(t.EventType.id == event_type_id))
+
+    async def for_team(self, team_id: int, *, include_hidden: bool = True) -> list[EventType]:
+        """A team's event types (not managed children, which belong to their members), by id."""
+        query = select(t.EventType).where(t.EventType.team_id == team_id)
+        if not include_hidden:
+            query = query.where(t.EventType.hidden.is_(False))
+        return [
+            to_event_type(r) for r in await self.session.scalars(query.order_by(t.EventType.id))
+        ]
+
+    async def for_teams(self, team_ids: list[int]) -> list[EventType]:
+        if not team_ids:
+            return []
+        query = select(t.EventType).where(t.EventType.team_id.in_(team_ids))
+        return [
+            to_event_type(r) for r in await self.session.scalars(query.order_by(t.EventType.id))
+        ]
+
+    async def by_team_slug(self, team_id: int, slug: str) -> EventType | None:
+        row = await self.session.scalar(
+            select(t.EventType).where(t.EventType.team_id == team_id, t.EventType.slug == slug)
+        )
+        return to_event_type(row) if row else None
+
+    async def children_of(self, parent_id: int) -> list[EventType]:
+        query = select(t.EventType).where(t.EventType.parent_id == parent_id)
+        return [
+            to_event_type(r) for r in await self.session.scalars(query.order_by(t.EventType.id))
+        ]
+
+    async def host_users(self, user_ids: list[int]) -> list[tuple[User, StoredSchedule | None]]:
+        """The users with their default schedules, by id, in one statement (hosts of a team
+        event type are judged in their own default schedules)."""
+        rows = await self.session.execute(
+            select(t.User, t.Schedule)
+            .outerjoin(t.Schedule, t.Schedule.id == t.User.default_schedule_id)
+            .where(t.User.id.in_(user_ids))
+            .order_by(t.User.id)
+        )
+        return [(to_user(u), to_schedule(s) if s is not None else None) for u, s in rows]
 
     async def using_schedule(self, owner_id: int, schedule_id: int, *, or_default: bool) -> int:
         """How many of the owner's event types use the schedule (``or_default``: also those

@@ -27,6 +27,7 @@ def to_user(row: t.User) -> User:
         bio=row.bio,
         metadata=dict(row.metadata_ or {}),
         default_schedule_id=row.default_schedule_id,
+        organization_id=row.organization_id,
         email_verified=row.email_verified_at is not None,
     )
 

@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from rendezvous.domain import errors
+from rendezvous.domain.accounts import User
 from rendezvous.domain.booking_draft import (
     Draft,
     NewBooking,
@@ -27,10 +28,11 @@ from rendezvous.domain.booking_fields import (
 from rendezvous.domain.bookings import Booking
 from rendezvous.domain.event_types import EventType
 from rendezvous.domain.hosts import Host, host_ids
+from rendezvous.services.bookings.assign import assign, is_team, lock_for_booking
 from rendezvous.services.bookings.common import Context, Outcome, new_uid, outcome
 from rendezvous.services.bookings.seats import take_seat
 from rendezvous.services.ports import UnitOfWork
-from rendezvous.services.slots import bookable_slot, needs_bookings, resolve_hosted
+from rendezvous.services.slots import needs_bookings, resolve_hosted
 
 
 def _normalized(new: NewBooking) -> NewBooking:
@@ -47,13 +49,13 @@ def _normalized(new: NewBooking) -> NewBooking:
 async def create(uow: UnitOfWork, new: NewBooking, ctx: Context) -> Outcome:
     """Book ``new``: one booking, every occurrence of a recurring event type, or a seat.
     Raises the DomainError saying why a start cannot be taken."""
-    if new.event_type_id is None and new.username is None and new.team_slug:
-        # No team exists yet, so no team event type can be named by its team's slug.
-        raise errors.NotFound(
-            f"Event type '{new.event_type_slug}' of team '{new.team_slug}' not found"
-        )
     event_type, hosts = await resolve_hosted(
-        uow, event_type_id=new.event_type_id, slug=new.event_type_slug, username=new.username
+        uow,
+        event_type_id=new.event_type_id,
+        slug=new.event_type_slug,
+        username=new.username,
+        team_slug=new.team_slug,
+        organization_slug=new.organization_slug,
     )
     check_booker(event_type, ctx.caller.id if ctx.caller else None)
     fields = event_type.booking.booking_fields
@@ -61,9 +63,10 @@ async def create(uow: UnitOfWork, new: NewBooking, ctx: Context) -> Outcome:
     new = _normalized(new)
     check_guests(event_type, new.guests)
     responses = check_responses(new.responses, fields)
-    if needs_bookings(event_type.rules):
-        # Limits and seats are checks no constraint enforces: one writer per host at a time.
-        await uow.lock_hosts(host_ids(hosts))
+    if needs_bookings(event_type.rules) or is_team(event_type, hosts):
+        # Limits, seats and the choice of a round-robin host are checks no constraint
+        # enforces: one writer per host at a time.
+        await lock_for_booking(uow, event_type, hosts)
     duration = event_type.rules.duration if new.duration is None else new.duration
     await _consume_reservation(uow, new, event_type)
     await consume_own_reservations(uow, ctx, event_type, hosts, new.start, duration)
@@ -83,18 +86,23 @@ async def create(uow: UnitOfWork, new: NewBooking, ctx: Context) -> Outcome:
 
     recurring_uid = new_uid() if recurring else None
     created: list[Booking] = []
+    organizers: list[User] = []
     for start in starts:
-        await bookable_slot(uow, event_type, hosts, start, now=ctx.now, duration=duration)
+        _, booked_hosts, reason = await assign(
+            uow, event_type, hosts, start, now=ctx.now, duration=duration
+        )
         draft = Draft(uid=new_uid(), now=ctx.now, video_url_template=ctx.video_url_template,
-                      hosts=[h.user for h in hosts])  # fmt: skip
+                      hosts=[h.user for h in booked_hosts])  # fmt: skip
         booking = draft_booking(
             new, draft, event_type, start, duration, responses, recurring_uid=recurring_uid
         )
+        booking = replace(booking, assignment_reason=reason)
         hold = hold_of(event_type, booking)
         created.append(await uow.bookings.add(booking, hold=hold, now=ctx.now))
+        organizers.append(booked_hosts[0].user)
     notify = ctx.notifications(uow)
-    for booking in created:
-        await notify.created(booking, event_type, organizer=hosts[0].user)
+    for booking, organizer in zip(created, organizers, strict=True):
+        await notify.created(booking, event_type, organizer=organizer)
     known = [h.user for h in hosts]
     return await outcome(uow, created, event_type, recurring=recurring, known=known)
 

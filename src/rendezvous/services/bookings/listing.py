@@ -33,8 +33,8 @@ async def list_visible(
     take: int,
     skip: int,
 ) -> Page:
-    """The caller's bookings (hosted, or attended under their verified address) matching
-    ``filters``: ``take`` of them after skipping ``skip``."""
+    """The caller's bookings (hosted, attended under their verified address, or of a team
+    they administer) matching ``filters``: ``take`` of them after skipping ``skip``."""
     items, total = await uow.bookings.list_visible(
         filters,
         user_id=caller.id,
@@ -42,6 +42,7 @@ async def list_visible(
         now=now,
         take=take,
         skip=skip,
+        team_ids=await uow.teams.managed_team_ids(caller.id),
     )
     event_types: dict[int, EventType] = {}
     for et_id in {b.event_type_id for b in items if b.event_type_id}:

@@ -9,7 +9,8 @@ from rendezvous.domain import errors
 from rendezvous.domain.booking_draft import NewBooking, hold_of, rescheduled_booking
 from rendezvous.domain.bookings import Booking, check_can_change
 from rendezvous.domain.event_types import EventType
-from rendezvous.domain.hosts import Host, host_ids
+from rendezvous.domain.hosts import Host
+from rendezvous.services.bookings.assign import assign, is_team, lock_for_booking
 from rendezvous.services.bookings.common import (
     Context,
     Outcome,
@@ -22,7 +23,7 @@ from rendezvous.services.bookings.common import (
 from rendezvous.services.bookings.create import consume_own_reservations
 from rendezvous.services.bookings.seats import take_seat
 from rendezvous.services.ports import UnitOfWork
-from rendezvous.services.slots import bookable_slot, load_hosts, needs_bookings
+from rendezvous.services.slots import load_hosts, needs_bookings
 
 
 async def reschedule(
@@ -42,14 +43,15 @@ async def reschedule(
     policy = event_type.booking.no_rescheduling
     check_can_change(old, action="reschedule", policy=policy, now=ctx.now)
     hosts = await load_hosts(uow, event_type)
-    if needs_bookings(event_type.rules):
-        await uow.lock_hosts(host_ids(hosts))
+    if needs_bookings(event_type.rules) or is_team(event_type, hosts):
+        await lock_for_booking(uow, event_type, hosts)
     await consume_own_reservations(uow, ctx, event_type, hosts, start, old.duration)
     if old.seated:
         return await _move_seat(
             uow, old, event_type, hosts, start, ctx, seat_uid, reason, rescheduled_by
         )
-    await bookable_slot(
+    same_host = bool(event_type.settings.get("rescheduleWithSameRoundRobinHost"))
+    _, booked_hosts, reason = await assign(
         uow,
         event_type,
         hosts,
@@ -57,6 +59,7 @@ async def reschedule(
         now=ctx.now,
         duration=old.duration,
         ignore_booking_uid=old.uid,
+        keep=old.user_id if same_host else None,
     )
     uid_ = new_uid()
     await cancel_active(
@@ -75,12 +78,19 @@ async def reschedule(
         now=ctx.now,
         reason=reason,
         rescheduled_by=rescheduled_by,
-        owner=hosts[0].user,
+        owner=booked_hosts[0].user,
         caller_id=ctx.caller.id if ctx.caller else None,
     )
+    if event_type.team_id is not None:
+        new = replace(
+            new,
+            host_ids=tuple(h.user.id for h in booked_hosts),
+            user_id=booked_hosts[0].user.id,
+            assignment_reason=reason,
+        )
     created = await uow.bookings.add(new, hold=hold_of(event_type, new), now=ctx.now)
     await ctx.notifications(uow).rescheduled(created, event_type, old=old, by=rescheduled_by)
-    return await outcome(uow, [created], event_type, known=[h.user for h in hosts])
+    return await outcome(uow, [created], event_type, known=[h.user for h in booked_hosts])
 
 
 async def _move_seat(
