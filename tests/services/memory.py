@@ -297,6 +297,9 @@ class MemoryUnitOfWork:
     def outbox(self) -> Outbox:
         return Outbox(self.store)
 
+    # No external calendars in the use-case tests (services.calendars.host_busy reads none).
+    feeds = None
+
     async def begin_write(self) -> None:
         self._saved = _copy(self.store)
 

@@ -12,9 +12,18 @@ from rendezvous import __version__
 from rendezvous.api import docs, errors, openapi
 from rendezvous.api.body_limit import BodyLimit
 from rendezvous.api.middleware import RateLimit, RequestContext, make_storage
-from rendezvous.api.routers import bookings, event_types, health, me, schedules, slots
+from rendezvous.api.routers import (
+    bookings,
+    calendars,
+    event_types,
+    health,
+    me,
+    schedules,
+    slots,
+)
 from rendezvous.config import Settings
 from rendezvous.db.engine import AsyncEngine, create_engine, session_factory
+from rendezvous.integrations.calendars import setup as calendar_setup
 
 DESCRIPTION = """A self-hostable scheduling server whose REST API is compatible with Cal.com's
 API v2. Authenticate with `Authorization: Bearer cal_…`. Responses use Cal.com's envelopes:
@@ -41,7 +50,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await calendar_setup.check_key(app.state.calendars, app.state.sessions)
         yield
+        await app.state.calendars.aclose()
         if own_engine:
             await engine.dispose()
 
@@ -58,6 +69,7 @@ def create_app(
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
     app.state.clock = clock
+    app.state.calendars = calendar_setup.build(settings)
 
     errors.install(app)
     openapi.install(app)
@@ -68,6 +80,7 @@ def create_app(
     app.include_router(event_types.router)
     app.include_router(slots.router)
     app.include_router(bookings.router)
+    app.include_router(calendars.router)
 
     # Innermost of the three: a flood of large bodies is throttled before any body is read.
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
