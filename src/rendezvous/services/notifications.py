@@ -16,6 +16,7 @@ from rendezvous.domain import webhooks as hooks
 from rendezvous.domain.accounts import User
 from rendezvous.domain.bookings import Attendee, Booking
 from rendezvous.domain.event_types import EventType
+from rendezvous.services import calendar_rows
 from rendezvous.services.ports import UnitOfWork
 
 
@@ -39,6 +40,10 @@ class Notifications:
         """BOOKING_CREATED, or BOOKING_REQUESTED for a booking awaiting confirmation."""
         trigger = hooks.BOOKING_REQUESTED if booking.status == "pending" else hooks.BOOKING_CREATED
         await self._emit(trigger, booking, event_type, organizer=organizer, attendees=attendees)
+        if booking.status != "pending":  # as Cal.com: the calendar event waits for confirmation
+            await calendar_rows.write_back(
+                self.uow, calendar_rows.CREATE, booking, now=self.now, organizer=organizer
+            )
 
     async def cancelled(
         self,
@@ -54,6 +59,8 @@ class Notifications:
         if seat is None:
             extra["requestReschedule"] = False
         await self._emit(hooks.BOOKING_CANCELLED, booking, event_type, attendees=seat, extra=extra)
+        if seat is None:
+            await calendar_rows.write_back(self.uow, calendar_rows.REMOVE, booking, now=self.now)
 
     async def rescheduled(
         self,
@@ -75,11 +82,13 @@ class Notifications:
         await self._emit(
             hooks.BOOKING_RESCHEDULED, booking, event_type, attendees=attendees, extra=extra
         )
+        await calendar_rows.write_back(self.uow, calendar_rows.MOVE, booking, now=self.now, old=old)
 
     async def confirmed(self, booking: Booking, event_type: EventType | None) -> None:
         # Cal.com compat: confirming fires BOOKING_CREATED (as Cal.com does) and BOOKING_CONFIRMED.
         await self._emit(hooks.BOOKING_CONFIRMED, booking, event_type)
         await self._emit(hooks.BOOKING_CREATED, booking, event_type)
+        await calendar_rows.write_back(self.uow, calendar_rows.CREATE, booking, now=self.now)
 
     async def rejected(
         self, booking: Booking, event_type: EventType | None, *, reason: str | None
