@@ -1,4 +1,4 @@
-"""Command line: ``rendezvous serve|migrate|users|keys|demo``."""
+"""Command line: ``rendezvous serve|worker|migrate|users|keys|demo``."""
 
 from __future__ import annotations
 
@@ -201,6 +201,14 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     )
 
 
+def cmd_worker(settings: Settings, _args: argparse.Namespace) -> None:
+    from rendezvous.logs import configure
+    from rendezvous.worker.main import run_standalone
+
+    configure(settings.log_level, as_json=settings.log_json)
+    asyncio.run(run_standalone(settings))
+
+
 def cmd_users_verify_email(settings: Settings, args: argparse.Namespace) -> None:
     async def work(uow: UnitOfWork) -> Any:
         user = await _user_by_email(uow, args.email)
@@ -217,6 +225,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="migrate, create the demo user if none, and serve HTTP")
     serve.add_argument("--no-migrate", action="store_true", help="skip migration and demo user")
     serve.set_defaults(func=cmd_serve)
+    sub.add_parser(
+        "worker",
+        help="deliver outbox rows (webhooks…) until stopped; run several beside "
+        "`serve` with RENDEZVOUS_WORKER_IN_SERVE=false",
+    ).set_defaults(func=cmd_worker)
     sub.add_parser("migrate", help="upgrade the database to the latest schema").set_defaults(
         func=cmd_migrate
     )

@@ -79,6 +79,36 @@ class Settings(BaseSettings):
     calendar_max_bytes: int = Field(
         10_485_760, ge=1024, description="largest ICS feed read, in bytes"
     )
+    allow_private_networks: bool = Field(
+        False,
+        description="allow outbound requests (webhooks, calendar feeds, CalDAV) to loopback, "
+        "private, link-local and CGNAT addresses; metadata addresses are always refused",
+    )
+    worker_in_serve: bool = Field(
+        True,
+        description="`serve` runs the outbox worker (webhook deliveries…) in-process; set false "
+        "when separate `rendezvous worker` processes do it",
+    )
+    worker_poll_seconds: float = Field(
+        0.25, gt=0, le=60, description="how often an idle worker looks for due outbox rows"
+    )
+    worker_lease_seconds: float = Field(
+        60,
+        gt=0,
+        description="a claimed outbox row is claimed again after this long if its worker died",
+    )
+    worker_batch_size: int = Field(
+        50, ge=1, le=1000, description="outbox rows one worker claims and runs at once"
+    )
+    webhook_retry_base_seconds: float = Field(
+        60,
+        gt=0,
+        description="delay before the first retry of a failed delivery; each next one is 3.6 "
+        "times longer (8 attempts span about two days)",
+    )
+    webhook_timeout_seconds: float = Field(
+        10, gt=0, le=120, description="read timeout of one webhook delivery (connect: 5 s)"
+    )
     db_pool_size: int = Field(10, ge=1)
     sql_echo: bool = False
 

@@ -51,10 +51,19 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await calendar_setup.check_key(app.state.calendars, app.state.sessions)
-        yield
-        await app.state.calendars.aclose()
-        if own_engine:
-            await engine.dispose()
+        background = None
+        if settings.worker_in_serve:
+            from rendezvous.worker.main import Background
+
+            background = Background(settings, app.state.sessions, clock=clock)
+        try:
+            yield
+        finally:
+            if background is not None:
+                await background.stop()
+            await app.state.calendars.aclose()
+            if own_engine:
+                await engine.dispose()
 
     app = FastAPI(
         title="Rendezvous",

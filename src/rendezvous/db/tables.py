@@ -242,7 +242,12 @@ class Outbox(Base):
     topic: Mapped[str] = mapped_column(String(64))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     booking_uid: Mapped[str | None] = mapped_column(String(64), index=True)
+    # The subscription a "webhook" row is delivered to; deleting it withdraws its rows.
+    webhook_id: Mapped[int | None] = mapped_column(
+        ForeignKey("webhooks.id", ondelete="CASCADE"), index=True
+    )
     payload: Mapped[dict[str, Any]] = mapped_column(JSONType())
+    # pending (due at due_at; a claimed row's due_at is its lease end), done, failed.
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -287,6 +292,45 @@ class ConnectedCalendar(Base):
     is_destination: Mapped[bool] = mapped_column(default=False)
 
 
+class OutboxAttempt(Base):
+    """One attempt at an outbox row: when, how long, the outcome and the status received."""
+
+    __tablename__ = "outbox_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox.id", ondelete="CASCADE"), index=True)
+    attempt: Mapped[int]
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    duration_ms: Mapped[int]
+    # delivered, retry (failed, another attempt is due), failed (no further attempt)
+    outcome: Mapped[str] = mapped_column(String(16))
+    status_code: Mapped[int | None]
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class Webhook(Base):
+    """A webhook subscription (contract §8.1): a user's, or one event type's when
+    ``event_type_id`` is set."""
+
+    __tablename__ = "webhooks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    event_type_id: Mapped[int | None] = mapped_column(
+        ForeignKey("event_types.id", ondelete="CASCADE"), index=True
+    )
+    subscriber_url: Mapped[str] = mapped_column(Text)
+    triggers: Mapped[list[str]] = mapped_column(JSONType())
+    active: Mapped[bool]
+    payload_template: Mapped[str | None] = mapped_column(Text)
+    secret: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[str] = mapped_column(String(16))
+    time: Mapped[int | None]
+    time_unit: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class IdempotencyKey(Base):
     __tablename__ = "idempotency_keys"
     __table_args__ = (UniqueConstraint("scope", "key"),)
@@ -314,7 +358,9 @@ __all__ = [
     "IdempotencyKey",
     "Occupancy",
     "Outbox",
+    "OutboxAttempt",
     "Schedule",
     "SlotReservation",
     "User",
+    "Webhook",
 ]

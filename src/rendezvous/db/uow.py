@@ -21,6 +21,7 @@ from rendezvous.db.repos.outbox import OutboxRepo
 from rendezvous.db.repos.reservations import ReservationRepo
 from rendezvous.db.repos.schedules import ScheduleRepo
 from rendezvous.db.repos.users import ApiKeyRepo, UserRepo
+from rendezvous.db.repos.webhooks import WebhookRepo
 from rendezvous.services.ports import CalendarFeeds
 
 # First key of PostgreSQL's two-key advisory locks taken per host (the second is the user id).
@@ -94,6 +95,7 @@ class UnitOfWork:
         self.outbox = OutboxRepo(self.session)
         self.idempotency = IdempotencyRepo(self.session)
         self.calendars = CalendarRepo(self.session)
+        self.webhooks = WebhookRepo(self.session)
         return self
 
     async def __aexit__(

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
+import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,6 +22,143 @@ BOOKING_CANCELLED = "BOOKING_CANCELLED"
 BOOKING_RESCHEDULED = "BOOKING_RESCHEDULED"
 BOOKING_CONFIRMED = "BOOKING_CONFIRMED"
 BOOKING_REJECTED = "BOOKING_REJECTED"
+MEETING_STARTED = "MEETING_STARTED"
+MEETING_ENDED = "MEETING_ENDED"
+
+# Cal.com's trigger enum (contract §8.1), plus BOOKING_CONFIRMED from the seed (§0 item 6).
+TRIGGERS: tuple[str, ...] = (
+    "BOOKING_CREATED",
+    "BOOKING_PAYMENT_INITIATED",
+    "BOOKING_PAID",
+    "BOOKING_RESCHEDULED",
+    "BOOKING_REQUESTED",
+    "BOOKING_CANCELLED",
+    "BOOKING_REJECTED",
+    "BOOKING_NO_SHOW_UPDATED",
+    "BOOKING_LOCATION_UPDATED",
+    "BOOKING_REASSIGNED",
+    "BOOKING_CONFIRMED",
+    "FORM_SUBMITTED",
+    "MEETING_ENDED",
+    "MEETING_STARTED",
+    "RECORDING_READY",
+    "INSTANT_MEETING",
+    "INSTANT_MEETING_ACCEPTED",
+    "RECORDING_TRANSCRIPTION_GENERATED",
+    "OOO_CREATED",
+    "AFTER_HOSTS_CAL_VIDEO_NO_SHOW",
+    "AFTER_GUESTS_CAL_VIDEO_NO_SHOW",
+    "FORM_SUBMITTED_NO_EVENT",
+    "ROUTING_FORM_FALLBACK_HIT",
+    "DELEGATION_CREDENTIAL_ERROR",
+    "WRONG_ASSIGNMENT_REPORT",
+    "DELEGATION_CREDENTIAL_SECRET_ROTATION_FAILED",
+    "DELEGATION_CREDENTIAL_ROTATION_REQUIRED",
+    "DELEGATION_CREDENTIAL_SECRET_ROTATED",
+    "CALENDAR_ENTRY_REJECTED",
+)
+# Triggers whose body is flat: the booking fields beside triggerEvent, no payload wrapper.
+FLAT_TRIGGERS = frozenset({MEETING_STARTED, MEETING_ENDED})
+MEETING_TRIGGERS = (MEETING_STARTED, MEETING_ENDED)
+VERSIONS = ("2021-10-20", "2026-07-27")
+DEFAULT_VERSION = "2021-10-20"
+TIME_UNITS = ("DAY", "HOUR", "MINUTE")
+NO_SECRET = "no-secret-provided"  # noqa: S105 - the header value Cal.com sends
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """A webhook subscription (contract §8.1); ``event_type_id`` set: it fires only for that
+    event type's bookings."""
+
+    id: int
+    user_id: int
+    event_type_id: int | None
+    subscriber_url: str
+    triggers: tuple[str, ...]
+    active: bool
+    payload_template: str | None
+    secret: str | None
+    version: str
+    time: int | None = None
+    time_unit: str | None = None
+
+
+def iso_ms(moment: datetime) -> str:
+    """``2050-09-01T10:00:00.000Z``: the ``createdAt`` form of Cal.com's bodies."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def body(trigger: str, created_at: datetime, payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The default body (§8.2): ``{triggerEvent, createdAt, payload}``, or flat for
+    MEETING_STARTED / MEETING_ENDED (the payload's fields beside ``triggerEvent``)."""
+    if trigger in FLAT_TRIGGERS:
+        return {"triggerEvent": trigger, "createdAt": iso_ms(created_at), **payload}
+    return {"triggerEvent": trigger, "createdAt": iso_ms(created_at), "payload": dict(payload)}
+
+
+def template_data(message: Mapping[str, Any]) -> dict[str, Any]:
+    """What a payloadTemplate sees (§8.3): the payload's fields, ``triggerEvent``, ``createdAt``."""
+    inner = message.get("payload")
+    if isinstance(inner, Mapping):
+        return {
+            **inner,
+            "triggerEvent": message.get("triggerEvent"),
+            "createdAt": message.get("createdAt"),
+        }
+    return dict(message)
+
+
+_PLACEHOLDER = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
+
+
+def _lookup(data: Any, path: str) -> Any:
+    for part in path.split("."):
+        if isinstance(data, Mapping):
+            data = data.get(part)
+        elif isinstance(data, list) and part.isdigit() and int(part) < len(data):
+            data = data[int(part)]
+        else:
+            return None
+    return data
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Mapping | list):
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return str(value)
+
+
+def render_template(template: str, data: Mapping[str, Any]) -> tuple[str, bool]:
+    """Render a payloadTemplate (§8.3) against ``data``; return ``(body, is_json)``.
+
+    ``{{path}}`` takes the value at a dotted path (``organizer.name``, ``attendees.0.name``);
+    a missing value is empty, an object or list is JSON. ``&quot;`` becomes ``"``. A result that
+    parses as JSON is re-serialised compactly (``is_json`` true)."""
+    rendered = _PLACEHOLDER.sub(lambda m: _text(_lookup(data, m.group(1))), template)
+    rendered = rendered.replace("&quot;", '"')
+    try:
+        parsed = json.loads(rendered)
+    except ValueError:
+        return rendered, False
+    return json.dumps(parsed, separators=(",", ":"), ensure_ascii=False), True
+
+
+def cal_signature(secret: str | None, raw_body: bytes) -> str:
+    """``X-Cal-Signature-256``: lower-case hex HMAC-SHA256 of the exact body keyed with the
+    secret's UTF-8 bytes, or ``no-secret-provided`` (§8.2)."""
+    if not secret:
+        return NO_SECRET
+    return hmac.new(secret.encode(), raw_body, hashlib.sha256).hexdigest()
+
+
+def meeting_times(booking: Booking) -> dict[str, datetime]:
+    """When each MEETING_* trigger is due: at the booking's start and end."""
+    return {MEETING_STARTED: booking.start, MEETING_ENDED: booking.end}
 
 
 def iso(moment: datetime) -> str:

@@ -117,9 +117,7 @@ class Calendars:
         """The account's calendars; InvalidInput (a 400) when the connection fails."""
         self._refuse_if_disabled("url")
         try:
-            found = await providers.discover(
-                Account(server_url, username, password), self.limits.timeout
-            )
+            found = await providers.discover(Account(server_url, username, password), self.limits)
         except ProviderError as exc:
             raise InvalidInput(
                 f"Could not connect to the CalDAV server: {exc}", {"fields": ["url"]}
@@ -239,7 +237,7 @@ class Calendars:
             return await asyncio.to_thread(ical.parse, text)
         secret = self.unseal(credential.secret)
         texts = await providers.fetch_calendar(
-            account(credential, secret), calendar.external_id, self.limits.timeout
+            account(credential, secret), calendar.external_id, self.limits
         )
 
         def parse_all() -> list[icalendar.Calendar]:

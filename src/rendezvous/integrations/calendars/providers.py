@@ -12,11 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 import httpx
 
 from rendezvous.domain.calendars import Discovered
+from rendezvous.integrations import outbound
 
 T = TypeVar("T")
 
@@ -25,12 +25,13 @@ class ProviderError(Exception):
     """The provider could not be reached or answered something unusable (message for users)."""
 
 
-def check_url(url: str, field: str = "url") -> str:
-    """An absolute http(s) URL with a host, else ProviderError naming ``field``."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ProviderError(f"{field} must be an absolute http:// or https:// URL")
-    return url
+async def guard(url: str, limits: Limits, field: str = "url") -> None:
+    """The outbound guard (integrations/outbound.py) on ``url`` before anything connects: a
+    refused target is a ProviderError saying why."""
+    try:
+        await outbound.check_url(url, allow_private=limits.allow_private, field=field)
+    except outbound.OutboundRefused as exc:
+        raise ProviderError(exc.message) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,16 +47,19 @@ class Account:
 class Limits:
     timeout: float
     max_bytes: int
+    allow_private: bool = False  # RENDEZVOUS_ALLOW_PRIVATE_NETWORKS
 
 
 async def fetch_feed(url: str, limits: Limits) -> str:
     """The text of the ICS feed at ``url`` (webcal:// is read as https://)."""
     if url.startswith("webcal://"):
         url = "https://" + url[len("webcal://") :]
-    check_url(url)
+    await guard(url, limits)
     try:
         async with (
-            httpx.AsyncClient(timeout=limits.timeout, follow_redirects=False) as client,
+            outbound.guarded_client(
+                allow_private=limits.allow_private, timeout=httpx.Timeout(limits.timeout)
+            ) as client,
             client.stream("GET", url, headers={"Accept": "text/calendar"}) as response,
         ):
             if response.status_code != 200:
@@ -75,9 +79,8 @@ async def fetch_feed(url: str, limits: Limits) -> str:
 def _client(account: Account, seconds: float) -> Any:
     from caldav.davclient import DAVClient
 
-    check_url(account.server_url)
     # No RFC 6764 discovery: it would look up DNS SRV/TXT records and follow them elsewhere.
-    return DAVClient(
+    client = DAVClient(
         url=account.server_url,
         username=account.username,
         password=account.password,
@@ -85,6 +88,10 @@ def _client(account: Account, seconds: float) -> Any:
         enable_rfc6764=False,
         require_tls=False,
     )
+    # No redirects (one could lead past the guard) and no proxies from the environment.
+    client.session.max_redirects = 0
+    client.session.trust_env = False
+    return client
 
 
 async def _in_thread(work: Callable[[], T], seconds: float) -> T:
@@ -106,48 +113,57 @@ async def _in_thread(work: Callable[[], T], seconds: float) -> T:
         raise ProviderError(f"the CalDAV server could not be used: {type(exc).__name__}") from None
 
 
-async def discover(account: Account, seconds: float) -> list[Discovered]:
+async def _guard_account(account: Account, calendar_url: str | None, limits: Limits) -> None:
+    await guard(account.server_url, limits)
+    if calendar_url is not None and calendar_url != account.server_url:
+        await guard(calendar_url, limits)
+
+
+async def discover(account: Account, limits: Limits) -> list[Discovered]:
     """The event calendars of the account (RFC 4791 §6.2: the principal's calendar home)."""
 
     def work() -> list[Discovered]:
-        client = _client(account, seconds)
+        client = _client(account, limits.timeout)
         found = []
         for calendar in client.principal().calendars():
             name = calendar.get_display_name()
             found.append(Discovered(external_id=str(calendar.url), name=name, read_only=False))
         return found
 
-    return await _in_thread(work, seconds * 3)
+    await _guard_account(account, None, limits)
+    return await _in_thread(work, limits.timeout * 3)
 
 
-async def fetch_calendar(account: Account, calendar_url: str, seconds: float) -> list[str]:
+async def fetch_calendar(account: Account, calendar_url: str, limits: Limits) -> list[str]:
     """The iCalendar text of every event object in the calendar collection."""
 
     def work() -> list[str]:
-        client = _client(account, seconds)
+        client = _client(account, limits.timeout)
         calendar = client.calendar(url=calendar_url)
         return [str(obj.data) for obj in calendar.events()]
 
-    return await _in_thread(work, seconds * 3)
+    await _guard_account(account, calendar_url, limits)
+    return await _in_thread(work, limits.timeout * 3)
 
 
-async def put_event(account: Account, calendar_url: str, ics: str, seconds: float) -> None:
+async def put_event(account: Account, calendar_url: str, ics: str, limits: Limits) -> None:
     """Create or replace the event (one UID) in the calendar."""
 
     def work() -> None:
-        client = _client(account, seconds)
+        client = _client(account, limits.timeout)
         client.calendar(url=calendar_url).save_event(ics)
 
-    await _in_thread(work, seconds * 3)
+    await _guard_account(account, calendar_url, limits)
+    await _in_thread(work, limits.timeout * 3)
 
 
-async def delete_event(account: Account, calendar_url: str, uid: str, seconds: float) -> bool:
+async def delete_event(account: Account, calendar_url: str, uid: str, limits: Limits) -> bool:
     """Remove the event with ``uid``; False when it is not there (already removed)."""
 
     def work() -> bool:
         from caldav.lib import error as dav_error
 
-        client = _client(account, seconds)
+        client = _client(account, limits.timeout)
         try:
             event = client.calendar(url=calendar_url).event_by_uid(uid)
         except dav_error.NotFoundError:
@@ -155,7 +171,8 @@ async def delete_event(account: Account, calendar_url: str, uid: str, seconds: f
         event.delete()
         return True
 
-    return await _in_thread(work, seconds * 3)
+    await _guard_account(account, calendar_url, limits)
+    return await _in_thread(work, limits.timeout * 3)
 
 
 def stamp(now: datetime) -> str:

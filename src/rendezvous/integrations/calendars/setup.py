@@ -18,7 +18,11 @@ def build(settings: Settings) -> Calendars:
         Sealer(settings.credentials_key, settings.credentials_key_file),
         ttl=settings.calendar_cache_ttl,
         wait=settings.calendar_wait,
-        limits=Limits(timeout=settings.calendar_timeout, max_bytes=settings.calendar_max_bytes),
+        limits=Limits(
+            timeout=settings.calendar_timeout,
+            max_bytes=settings.calendar_max_bytes,
+            allow_private=settings.allow_private_networks,
+        ),
         enabled=settings.calendars_enabled,
     )
 

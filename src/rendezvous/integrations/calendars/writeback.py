@@ -87,19 +87,19 @@ async def write_back(
     except KeyProblem as exc:
         raise WriteBackFailed(str(exc)) from None
     target = str(payload["externalId"])
-    seconds = calendars.limits.timeout
+    limits = calendars.limits
     event = payload["event"]
     action = payload["action"]
     try:
         if action in ("move", "remove"):
             old_uid = payload.get("oldUid") if action == "move" else event["uid"]
             if old_uid:
-                await providers.delete_event(who, target, str(old_uid), seconds)
+                await providers.delete_event(who, target, str(old_uid), limits)
         if action in ("create", "move"):
             ics = event_ics(
                 event, sequence=int(payload.get("sequence", 0)), now=now or datetime.now(UTC)
             )
-            await providers.put_event(who, target, ics, seconds)
+            await providers.put_event(who, target, ics, limits)
     except ProviderError as exc:
         raise WriteBackFailed(str(exc)) from None
     return f"{action}: {event['uid']}"

@@ -1,7 +1,7 @@
 """Connected calendars: ICS feeds and CalDAV accounts (credentials, encrypted) and their calendars
 
 Revision ID: 0009_calendars
-Revises: 0006_schedule_references
+Revises: 0007_webhooks (0006_schedule_references before i13 was merged)
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from alembic import op
 import rendezvous.db.types
 
 revision: str = "0009_calendars"
-down_revision: str | None = "0006_schedule_references"
+down_revision: str | None = "0007_webhooks"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,58 @@
+"""The "webhook" outbox kind: POST one delivery to its subscription's URL (contract §8.2).
+
+2xx: delivered. Any other status, a timeout or a connection error: retried with backoff. A
+subscription that is inactive, or a target now refused by the outbound guard (DNS rebinding),
+gives up at once. Redirects are not followed (a 3xx is a failed attempt).
+"""
+
+from __future__ import annotations
+
+import httpx
+
+from rendezvous.db.uow import UnitOfWork
+from rendezvous.integrations.outbound import OutboundRefused, check_url
+from rendezvous.integrations.webhook_http import build_request
+from rendezvous.worker.handlers import GiveUp, OutboxItem, Retry, WorkerContext, register
+
+KIND = "webhook"
+
+
+async def deliver(item: OutboxItem, ctx: WorkerContext) -> int | None:
+    """Send one attempt of a webhook delivery; see the module docstring for the outcomes."""
+    if item.webhook_id is None:
+        raise GiveUp("the row names no subscription")
+    async with UnitOfWork(ctx.sessions) as uow:
+        subscription = await uow.webhooks.get(item.webhook_id)
+    if subscription is None:
+        raise GiveUp("the subscription was deleted")
+    if not subscription.active:
+        raise GiveUp("the subscription is inactive")
+    allow_private = ctx.settings.allow_private_networks
+    try:
+        await check_url(subscription.subscriber_url, allow_private=allow_private)
+    except OutboundRefused as exc:
+        raise GiveUp(exc.message) from None
+    request = build_request(
+        subscription,
+        item.payload.get("body", {}),
+        message_id=str(item.payload.get("messageId", f"msg_{item.id}")),
+        now=ctx.clock(),
+    )
+    timeout = httpx.Timeout(ctx.settings.webhook_timeout_seconds, connect=5.0)
+    try:
+        response = await ctx.http.post(
+            subscription.subscriber_url,
+            content=request.body,
+            headers=request.headers,
+            timeout=timeout,
+        )
+    except httpx.TimeoutException as exc:
+        raise Retry(f"timed out: {type(exc).__name__}") from None
+    except httpx.HTTPError as exc:
+        raise Retry(f"{type(exc).__name__}: {exc}") from None
+    if 200 <= response.status_code < 300:
+        return response.status_code
+    raise Retry(f"the receiver answered {response.status_code}", status=response.status_code)
+
+
+register(KIND, deliver)
