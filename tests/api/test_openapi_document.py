@@ -42,6 +42,15 @@ UNVERSIONED = {
     ("get", "/v2/slots/available"),
     ("post", "/v2/slots/reserve"),
     ("delete", "/v2/slots/selected-slot"),
+    ("get", "/v2/calendars"),
+    ("get", "/v2/calendars/busy-times"),
+    ("post", "/v2/calendars/ics-feed/save"),
+    ("get", "/v2/calendars/ics-feed/check"),
+    ("post", "/v2/calendars/{calendar}/credentials"),
+    ("post", "/v2/calendars/{calendar}/disconnect"),
+    ("post", "/v2/selected-calendars"),
+    ("delete", "/v2/selected-calendars"),
+    ("put", "/v2/destination-calendars"),
 }
 
 
