@@ -43,9 +43,11 @@ async def write_back(
     now: datetime,
     organizer: User | None = None,
     old: Booking | None = None,
+    attendees: Sequence[Attendee] | None = None,
 ) -> None:
     """One ``calendar`` row (``action``: create, move, remove) when the organizer has a
-    destination calendar; nothing otherwise, or when the server reads no calendars."""
+    destination calendar; nothing otherwise, or when the server reads no calendars.
+    ``attendees`` default to the booking's own."""
     if uow.feeds is None:
         return
     destinations = await uow.calendars.with_credentials([booking.user_id], destination=True)
@@ -60,7 +62,7 @@ async def write_back(
         "action": action,
         "credentialId": credential.id,
         "externalId": calendar.external_id,
-        "event": _event(booking, organizer, booking.attendees),
+        "event": _event(booking, organizer, attendees or booking.attendees),
         # SEQUENCE (RFC 5545 §3.8.7.4) grows with every change: seconds since the booking's
         # creation at the time of this change.
         "sequence": max(0, int((now - booking.created_at).total_seconds())),

@@ -42,7 +42,12 @@ class Notifications:
         await self._emit(trigger, booking, event_type, organizer=organizer, attendees=attendees)
         if booking.status != "pending":  # as Cal.com: the calendar event waits for confirmation
             await calendar_rows.write_back(
-                self.uow, calendar_rows.CREATE, booking, now=self.now, organizer=organizer
+                self.uow,
+                calendar_rows.CREATE,
+                booking,
+                now=self.now,
+                organizer=organizer,
+                attendees=attendees,
             )
 
     async def cancelled(
@@ -82,7 +87,9 @@ class Notifications:
         await self._emit(
             hooks.BOOKING_RESCHEDULED, booking, event_type, attendees=attendees, extra=extra
         )
-        await calendar_rows.write_back(self.uow, calendar_rows.MOVE, booking, now=self.now, old=old)
+        await calendar_rows.write_back(
+            self.uow, calendar_rows.MOVE, booking, now=self.now, old=old, attendees=attendees
+        )
 
     async def confirmed(self, booking: Booking, event_type: EventType | None) -> None:
         # Cal.com compat: confirming fires BOOKING_CREATED (as Cal.com does) and BOOKING_CONFIRMED.

@@ -109,7 +109,7 @@ class CalendarRepo:
             .where(t.ConnectedCalendar.user_id == user_id)
             .order_by(t.ConnectedCalendar.id)
         )
-        return [_calendar(row, kind) for row, kind in rows.tuples()]
+        return [_calendar(row, kind) for row, kind in rows]
 
     async def with_credentials(
         self, user_ids: Sequence[int], *, selected: bool | None = None, destination: bool = False
@@ -127,7 +127,7 @@ class CalendarRepo:
         if destination:
             query = query.where(t.ConnectedCalendar.is_destination.is_(True))
         rows = await self.session.execute(query)
-        return [(_calendar(cal, cred.type), _credential(cred)) for cal, cred in rows.tuples()]
+        return [(_calendar(cal, cred.type), _credential(cred)) for cal, cred in rows]
 
     async def set_selected(
         self, user_id: int, credential_id: int, external_id: str, selected: bool
