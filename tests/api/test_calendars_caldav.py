@@ -17,7 +17,7 @@ from rendezvous.config import Settings
 from rendezvous.db.engine import session_factory
 from rendezvous.worker.runner import Worker
 from tests.api.helpers import assert_error, attendee, slot_starts
-from tests.calendar_servers import free_port, radicale, vcalendar  # noqa: F401 - fixture
+from tests.calendar_servers import free_port, vcalendar
 
 KEY = Fernet.generate_key().decode()
 
