@@ -75,8 +75,6 @@ def _client(server: Radicale, user: str):  # type: ignore[no-untyped-def]
         url=server.url,
         username=user,
         password="any-password",
-        enable_rfc6764=False,
-        require_tls=False,
         timeout=10,
     )
 

@@ -79,14 +79,11 @@ async def fetch_feed(url: str, limits: Limits) -> str:
 def _client(account: Account, seconds: float) -> Any:
     from caldav.davclient import DAVClient
 
-    # No RFC 6764 discovery: it would look up DNS SRV/TXT records and follow them elsewhere.
     client = DAVClient(
         url=account.server_url,
         username=account.username,
         password=account.password,
         timeout=max(1, int(seconds)),
-        enable_rfc6764=False,
-        require_tls=False,
     )
     # No redirects (one could lead past the guard) and no proxies from the environment.
     client.session.max_redirects = 0
