@@ -96,3 +96,13 @@ def test_stored_credentials_without_their_key_refuse_to_start(tmp_path: Path) ->
         Sealer(Fernet.generate_key().decode(), "unused").check_startup(token)
     with pytest.raises(KeyProblem, match="32 url-safe"):
         Sealer("not-a-key", "unused").check_startup(token)
+
+
+def test_bookings_written_back_are_not_read_as_busy_again() -> None:
+    """Their time is held in the database already; reading them again would keep a seat from
+    joining its own booking and a booking from moving onto its own time."""
+    text = vcalendar(
+        "UID:abc@rendezvous\nDTSTART:20300107T090000Z\nDTEND:20300107T100000Z",
+        "UID:abc@elsewhere\nDTSTART:20300108T090000Z\nDTEND:20300108T100000Z",
+    )
+    assert _busy(text) == [("2030-01-08T09:00:00+00:00", "2030-01-08T10:00:00+00:00")]

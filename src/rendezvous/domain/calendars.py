@@ -24,6 +24,11 @@ PROVIDERS: dict[str, tuple[str, str]] = {
 #: Apple iCloud's CalDAV endpoint, as Cal.com's Apple Calendar app uses it.
 APPLE_CALDAV_URL = "https://caldav.icloud.com"
 
+#: The iCalendar UIDs of Rendezvous's own bookings end so (domain/booking_draft.py). Events with
+#: such a UID in a connected calendar are the write-back of a booking whose time the database
+#: already holds, so they are not read as busy again (a seat could not join its own event).
+OWN_UID_SUFFIX = "@rendezvous"
+
 #: Cal.com's integration metadata for ``GET /v2/calendars`` (name, description, slug).
 INTEGRATIONS: dict[str, dict[str, str]] = {
     ICS_FEED: {

@@ -3,7 +3,8 @@
 Parsing uses ``icalendar``; feeds that carry only a calendar-wide ``X-WR-TIMEZONE`` (Google's
 exports) are first made standard with ``x-wr-timezone``; recurrence (RRULE, RDATE, EXDATE and
 RECURRENCE-ID overrides) is expanded with ``recurring-ical-events``. An occurrence blocks time
-unless it is ``TRANSP:TRANSPARENT`` or ``STATUS:CANCELLED`` (RFC 5545 §3.8.2.7, §3.8.1.11).
+unless it is ``TRANSP:TRANSPARENT`` or ``STATUS:CANCELLED`` (RFC 5545 §3.8.2.7, §3.8.1.11), or
+one of Rendezvous's own bookings written back (its time is held in the database already).
 All-day events (``DTSTART;VALUE=DATE``) and floating times are read in the host's time zone, as
 Cal.com reads them: an all-day event blocks those whole days where the host lives.
 """
@@ -18,6 +19,8 @@ from zoneinfo import ZoneInfo
 import icalendar
 import recurring_ical_events
 import x_wr_timezone
+
+from rendezvous.domain.calendars import OWN_UID_SUFFIX
 
 Interval = tuple[datetime, datetime]
 
@@ -48,6 +51,8 @@ def _instant(value: Any, zone: ZoneInfo) -> datetime:
 
 
 def _blocks(event: Any) -> bool:
+    if str(event.get("UID", "")).endswith(OWN_UID_SUFFIX):
+        return False  # a booking written back: its time is already held
     transp = str(event.get("TRANSP", "OPAQUE")).upper()
     status = str(event.get("STATUS", "CONFIRMED")).upper()
     return transp != "TRANSPARENT" and status != "CANCELLED"
