@@ -26,6 +26,43 @@ async def slot_starts(client, event_type_id: int, day: str = "2030-01-08") -> li
     return [s["start"] for s in response.json()["data"].get(day, [])]
 
 
+BOOKING_TRIGGERS = [
+    "BOOKING_CREATED",
+    "BOOKING_REQUESTED",
+    "BOOKING_CANCELLED",
+    "BOOKING_RESCHEDULED",
+    "BOOKING_CONFIRMED",
+    "BOOKING_REJECTED",
+]
+
+
+async def subscribe(db, user_id: int, triggers=tuple(BOOKING_TRIGGERS)) -> int:
+    """A webhook subscription of ``user_id`` to ``triggers`` (written directly, no URL check):
+    triggers become outbox rows only for subscribers."""
+    from datetime import UTC, datetime
+
+    from rendezvous.db.engine import session_factory
+    from rendezvous.db.uow import UnitOfWork
+
+    now = datetime.now(UTC)
+    async with UnitOfWork(session_factory(db), write=True) as uow:
+        hook = await uow.webhooks.add(
+            user_id=user_id,
+            event_type_id=None,
+            fields={
+                "subscriber_url": "http://127.0.0.1:9/",
+                "triggers": list(triggers),
+                "active": True,
+                "payload_template": None,
+                "secret": None,
+                "version": "2021-10-20",
+            },
+            now=now,
+        )
+        await uow.commit()
+    return hook.id
+
+
 async def outbox_topics(db, uid: str) -> list[str]:
     async with db.connect() as conn:
         rows = await conn.execute(

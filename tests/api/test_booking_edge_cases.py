@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from rendezvous.domain.models import PeriodLimits
-from tests.api.helpers import TUE_10, attendee, book, outbox_topics
+from tests.api.helpers import TUE_10, attendee, book, outbox_topics, subscribe
 
 ET_HEADERS = {"cal-api-version": "2024-06-14"}
 SEATS = {"seatsPerTimeSlot": 3, "showAttendeeInfo": True, "showAvailabilityCount": True}
@@ -120,6 +120,7 @@ async def test_seated_recurring_event_types_are_refused(client, make_user, make_
 
 async def test_rescheduling_a_seat_is_a_reschedule(client, make_user, make_event_type, db):
     bob = await make_user("bob")
+    await subscribe(db, bob.id)
     event_type_id = await make_event_type(bob, seats_per_slot=3, settings={"seats": SEATS})
     seat = (await book(client, event_type_id)).json()["data"]
     moved = await client.post(

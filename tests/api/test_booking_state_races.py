@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.api.helpers import TUE_10, book
+from tests.api.helpers import TUE_10, book, subscribe
 
 POLICY = {"type": "always", "blockUnconfirmedBookingsInBooker": True}
 
 
 async def test_of_five_concurrent_confirms_one_wins(client, make_user, make_event_type, db):
     bob = await make_user("bob")
+    await subscribe(db, bob.id)
     event_type_id = await make_event_type(bob, settings={"confirmationPolicy": POLICY})
     uid = (await book(client, event_type_id)).json()["data"]["uid"]
     responses = await asyncio.gather(

@@ -280,6 +280,40 @@ async def test_responses_of_every_operation_match_the_document(
     await client.delete("/v2/slots/selected-slot", params={"uid": legacy.json()["data"]})
     await client.delete("/v2/slots/selected-slot")
 
+    # --- webhooks (a public address literal: saved without any lookup, never sent to here)
+    hook_body = {
+        "subscriberUrl": "http://1.1.1.1/hook",
+        "triggers": ["BOOKING_CREATED", "BOOKING_CANCELLED", "MEETING_STARTED"],
+        "active": True,
+        "secret": "s3cr3t",
+    }
+    hook = await client.post("/v2/webhooks", json=hook_body, headers=auth)
+    assert hook.status_code == 201, hook.text
+    hook_id = hook.json()["data"]["id"]
+    et_hooks = f"/v2/event-types/{event_type_id}/webhooks"
+    et_hook = await client.post(et_hooks, json=hook_body | {"triggers": "BOOKING_CREATED"},
+                                headers=auth)  # fmt: skip
+    assert et_hook.status_code == 201, et_hook.text
+    et_hook_id = et_hook.json()["data"]["id"]
+    await client.post("/v2/webhooks", json=hook_body | {"triggers": ["NOPE"]}, headers=auth)
+    await client.post(
+        "/v2/webhooks", json=hook_body | {"subscriberUrl": "http://127.0.0.1/"}, headers=auth
+    )  # private target: 400
+    await client.post("/v2/webhooks", json=hook_body)  # 401
+    await client.post(et_hooks, json=hook_body, headers=ann.auth)  # 404
+    await client.get("/v2/webhooks", params={"take": "1", "skip": "0"}, headers=auth)
+    await client.get("/v2/webhooks", params={"take": "0"}, headers=auth)
+    await client.get(f"/v2/webhooks/{hook_id}", headers=auth)
+    await client.get(f"/v2/webhooks/{hook_id}", headers=ann.auth)
+    await client.patch(f"/v2/webhooks/{hook_id}", json={"payloadTemplate": "{{uid}}"},
+                       headers=auth)  # fmt: skip
+    await client.patch(f"/v2/webhooks/{hook_id}", json={"active": None}, headers=auth)
+    await client.get(et_hooks, headers=auth)
+    await client.get(f"{et_hooks}/{et_hook_id}", headers=auth)
+    await client.get(f"{et_hooks}/{hook_id}", headers=auth)  # a user webhook: 404
+    await client.patch(f"{et_hooks}/{et_hook_id}", json={"active": False}, headers=auth)
+    await client.patch(f"{et_hooks}/{et_hook_id}", json={"version": "x"}, headers=auth)
+
     # --- bookings: one, seated, pending, recurring; every transition and refusal
     person = {"name": "Jane Doe", "email": "jane@example.com", "timeZone": "America/New_York"}
     booked = await client.post(
@@ -380,6 +414,18 @@ async def test_responses_of_every_operation_match_the_document(
     await client.post("/v2/bookings/nope/cancel", json={})
     await client.get(f"/v2/bookings/{new_uid}", headers=auth)
 
+    # --- the webhook's deliveries (no worker runs here: they are all pending)
+    deliveries = await client.get(f"/v2/webhooks/{hook_id}/deliveries", headers=auth)
+    assert deliveries.json()["data"], deliveries.text
+    delivery_id = deliveries.json()["data"][0]["id"]
+    await client.get(f"/v2/webhooks/{hook_id}/deliveries", params={"take": "1"}, headers=auth)
+    await client.get(f"/v2/webhooks/{hook_id}/deliveries", headers=ann.auth)
+    await client.post(f"/v2/webhooks/{hook_id}/deliveries/{delivery_id}/redeliver", headers=auth)
+    await client.post(f"/v2/webhooks/{hook_id}/deliveries/999999/redeliver", headers=auth)
+    await client.delete(f"{et_hooks}/{et_hook_id}", headers=auth)
+    await client.delete(f"/v2/webhooks/{hook_id}", headers=auth)
+    await client.delete(f"/v2/webhooks/{hook_id}", headers=auth)  # 404
+
     # --- deletions last
     await client.delete(f"/v2/event-types/{event_type_id}", headers=auth)
     await client.delete(f"/v2/event-types/{event_type_id}", headers=auth)
@@ -411,6 +457,11 @@ async def test_responses_of_every_operation_match_the_document(
         ("patch", "/v2/me", "409"),
         ("get", "/v2/me", "414"),
         ("get", "/v2/me", "400"),
+        ("post", "/v2/webhooks", "201"),
+        ("post", "/v2/webhooks", "400"),
+        ("get", "/v2/webhooks/{webhookId}/deliveries", "200"),
+        ("post", "/v2/webhooks/{webhookId}/deliveries/{deliveryId}/redeliver", "200"),
+        ("delete", "/v2/event-types/{eventTypeId}/webhooks/{webhookId}", "200"),
     ):
         assert expected in reached, expected
 

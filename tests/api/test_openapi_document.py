@@ -51,6 +51,19 @@ UNVERSIONED = {
     ("post", "/v2/selected-calendars"),
     ("delete", "/v2/selected-calendars"),
     ("put", "/v2/destination-calendars"),
+    # Webhooks (contract §8.1): no version header, user and event-type scopes alike.
+    ("get", "/v2/webhooks"),
+    ("post", "/v2/webhooks"),
+    ("get", "/v2/webhooks/{webhookId}"),
+    ("patch", "/v2/webhooks/{webhookId}"),
+    ("delete", "/v2/webhooks/{webhookId}"),
+    ("get", "/v2/webhooks/{webhookId}/deliveries"),
+    ("post", "/v2/webhooks/{webhookId}/deliveries/{deliveryId}/redeliver"),
+    ("get", "/v2/event-types/{eventTypeId}/webhooks"),
+    ("post", "/v2/event-types/{eventTypeId}/webhooks"),
+    ("get", "/v2/event-types/{eventTypeId}/webhooks/{webhookId}"),
+    ("patch", "/v2/event-types/{eventTypeId}/webhooks/{webhookId}"),
+    ("delete", "/v2/event-types/{eventTypeId}/webhooks/{webhookId}"),
 }
 
 

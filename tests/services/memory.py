@@ -15,6 +15,7 @@ from rendezvous.domain.event_types import EventType
 from rendezvous.domain.models import BookedTime, Busy
 from rendezvous.domain.reservations import Reservation
 from rendezvous.domain.schedules import StoredSchedule
+from rendezvous.domain.webhooks import MEETING_TRIGGERS, Subscription
 
 
 @dataclass
@@ -252,9 +253,33 @@ class Outbox:
     async def add(
         self, *, kind: str, topic: str, payload: dict[str, Any], now: datetime,
         due_at: datetime | None = None, user_id: int | None = None,
-        booking_uid: str | None = None,
+        booking_uid: str | None = None, webhook_id: int | None = None,
     ) -> None:  # fmt: skip
         self.store.outbox.append((topic, booking_uid))
+
+    async def withdraw(self, booking_uid: str, topics: Sequence[str]) -> int:
+        kept = [(t, u) for t, u in self.store.outbox if not (u == booking_uid and t in topics)]
+        gone = len(self.store.outbox) - len(kept)
+        self.store.outbox[:] = kept
+        return gone
+
+
+class Webhooks:
+    """One subscription of every organizer to every booking trigger (not MEETING_*), so each
+    trigger the use cases fire leaves one outbox row to assert on."""
+
+    async def subscribed(
+        self, user_id: int, event_type_id: int | None, trigger: str
+    ) -> list[Subscription]:
+        if trigger in MEETING_TRIGGERS:
+            return []
+        return [
+            Subscription(
+                id=1, user_id=user_id, event_type_id=None, subscriber_url="https://hooks.test/",
+                triggers=(trigger,), active=True, payload_template=None, secret=None,
+                version="2021-10-20",
+            )
+        ]  # fmt: skip
 
     async def topics_for(self, booking_uid: str) -> list[str]:
         return [topic for topic, uid in self.store.outbox if uid == booking_uid]
@@ -299,6 +324,10 @@ class MemoryUnitOfWork:
 
     # No external calendars in the use-case tests (services.calendars.host_busy reads none).
     feeds = None
+
+    @property
+    def webhooks(self) -> Webhooks:
+        return Webhooks()
 
     async def begin_write(self) -> None:
         self._saved = _copy(self.store)

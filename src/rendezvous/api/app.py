@@ -20,6 +20,7 @@ from rendezvous.api.routers import (
     me,
     schedules,
     slots,
+    webhooks,
 )
 from rendezvous.config import Settings
 from rendezvous.db.engine import AsyncEngine, create_engine, session_factory
@@ -90,6 +91,7 @@ def create_app(
     app.include_router(slots.router)
     app.include_router(bookings.router)
     app.include_router(calendars.router)
+    app.include_router(webhooks.router)
 
     # Innermost of the three: a flood of large bodies is throttled before any body is read.
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

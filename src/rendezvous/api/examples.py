@@ -217,3 +217,51 @@ RESERVATION = envelope(
         "reservationUntil": "2024-09-04T09:05:00.000Z",
     }
 )
+
+WEBHOOK_DATA: dict[str, Any] = {
+    "id": 12,
+    "userId": 1,
+    "subscriberUrl": "https://hooks.example.com/cal",
+    "triggers": ["BOOKING_CREATED", "BOOKING_CANCELLED"],
+    "active": True,
+    "payloadTemplate": None,
+    "secret": "s3cr3t",
+    "version": "2021-10-20",
+}
+WEBHOOK = envelope(WEBHOOK_DATA)
+WEBHOOKS = envelope([WEBHOOK_DATA])
+EVENT_TYPE_WEBHOOK = envelope(WEBHOOK_DATA | {"eventTypeId": 10})
+EVENT_TYPE_WEBHOOKS = envelope([WEBHOOK_DATA | {"eventTypeId": 10}])
+DELIVERY_DATA: dict[str, Any] = {
+    "id": 345,
+    "webhookId": 12,
+    "triggerEvent": "BOOKING_CREATED",
+    "status": "delivered",
+    "webhookMessageId": "msg_2b6c1f0e9d8a4f51a3c7e0b4d2f19a6e",
+    "bookingUid": "bk_7Hq2x",
+    "attempts": 2,
+    "nextAttemptAt": None,
+    "createdAt": "2050-09-01T10:00:00.000Z",
+    "updatedAt": "2050-09-01T10:01:02.000Z",
+    "lastError": None,
+    "attemptsLog": [
+        {
+            "attempt": 1,
+            "startedAt": "2050-09-01T10:00:00.210Z",
+            "durationMs": 10003,
+            "outcome": "retry",
+            "statusCode": None,
+            "error": "timed out: ReadTimeout",
+        },
+        {
+            "attempt": 2,
+            "startedAt": "2050-09-01T10:01:02.000Z",
+            "durationMs": 48,
+            "outcome": "delivered",
+            "statusCode": 200,
+            "error": None,
+        },
+    ],
+}
+DELIVERY = envelope(DELIVERY_DATA)
+DELIVERIES = envelope([DELIVERY_DATA])

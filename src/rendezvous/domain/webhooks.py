@@ -84,6 +84,36 @@ class Subscription:
     time_unit: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class AttemptView:
+    """One attempt at a delivery: outcome delivered, retry or failed."""
+
+    attempt: int
+    started_at: datetime
+    duration_ms: int
+    outcome: str
+    status_code: int | None
+    error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryView:
+    """One delivery (an outbox row) with its attempts, oldest first."""
+
+    id: int
+    webhook_id: int
+    trigger: str
+    status: str
+    message_id: str
+    booking_uid: str | None
+    attempts: int
+    due_at: datetime
+    created_at: datetime
+    updated_at: datetime
+    last_error: str | None
+    log: tuple[AttemptView, ...]
+
+
 def iso_ms(moment: datetime) -> str:
     """``2050-09-01T10:00:00.000Z``: the ``createdAt`` form of Cal.com's bodies."""
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -108,11 +108,14 @@ async def resolve(host: str, port: int) -> list[IPAddress]:
     return found
 
 
-def _check_all(host: str, addresses: Iterable[IPAddress], *, allow_private: bool) -> None:
+def _check_all(
+    host: str, addresses: Iterable[IPAddress], *, allow_private: bool, field: str = "url"
+) -> None:
     for address in addresses:
         why = refusal(address, allow_private=allow_private)
         if why is not None:
-            raise OutboundRefused(f"{host} is refused: {why}")
+            shown = host if host == str(address) else f"{host} ({address})"
+            raise OutboundRefused(f"{field}: {shown} is refused: {why}")
 
 
 async def check_url(url: str, *, allow_private: bool, field: str = "url") -> str:
@@ -125,14 +128,14 @@ async def check_url(url: str, *, allow_private: bool, field: str = "url") -> str
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        raise OutboundRefused(f"{field} is not a valid URL: {exc}") from None
+        raise OutboundRefused(f"{field}: not a valid URL: {exc}") from None
     if parts.scheme.lower() not in ("http", "https"):
-        raise OutboundRefused(f"{field} must be an http:// or https:// URL")
+        raise OutboundRefused(f"{field}: must be an http:// or https:// URL")
     host = parts.hostname
     if not host:
-        raise OutboundRefused(f"{field} has no host")
+        raise OutboundRefused(f"{field}: the URL has no host")
     port = port or (443 if parts.scheme.lower() == "https" else 80)
-    _check_all(host, await resolve(host, port), allow_private=allow_private)
+    _check_all(host, await resolve(host, port), allow_private=allow_private, field=field)
     return url
 
 
@@ -156,7 +159,7 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         if not addresses:
             raise httpcore.ConnectError(f"{host} does not resolve")
         try:
-            _check_all(host, addresses, allow_private=self.allow_private)
+            _check_all(host, addresses, allow_private=self.allow_private, field="target")
         except OutboundRefused as exc:
             raise httpcore.ConnectError(exc.message) from None
         return await self._inner.connect_tcp(

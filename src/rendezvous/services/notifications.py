@@ -1,12 +1,16 @@
 """The one place service code turns booking changes into outbox rows.
 
 Each method writes its rows through the caller's unit of work, so they commit (or roll back)
-with the change they report. Today every change becomes one webhook row per trigger; email and
-calendar write-back will add their rows here.
+with the change they report. A trigger becomes one "webhook" row per active subscription to it
+(the organizer's own, and the booking's event type's), with the body built now, so it describes
+the booking as it was when the change committed. MEETING_STARTED and MEETING_ENDED rows are due
+at the booking's start and end; cancelling or rescheduling withdraws them. Email and calendar
+write-back add their rows here.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -49,6 +53,8 @@ class Notifications:
                 organizer=organizer,
                 attendees=attendees,
             )
+        if booking.status == "accepted":
+            await self._schedule_meeting(booking, event_type, organizer=organizer)
 
     async def cancelled(
         self,
@@ -63,6 +69,7 @@ class Notifications:
         extra: dict[str, Any] = {"cancellationReason": reason or "", "cancelledBy": by or ""}
         if seat is None:
             extra["requestReschedule"] = False
+            await self.uow.outbox.withdraw(booking.uid, hooks.MEETING_TRIGGERS)
         await self._emit(hooks.BOOKING_CANCELLED, booking, event_type, attendees=seat, extra=extra)
         if seat is None:
             await calendar_rows.write_back(self.uow, calendar_rows.REMOVE, booking, now=self.now)
@@ -84,25 +91,46 @@ class Notifications:
             "rescheduleEndTime": hooks.iso(old.end),
             "rescheduledBy": by or "",
         }
+        if attendees is None and old.uid != booking.uid:  # the whole booking moved
+            await self.uow.outbox.withdraw(old.uid, hooks.MEETING_TRIGGERS)
         await self._emit(
             hooks.BOOKING_RESCHEDULED, booking, event_type, attendees=attendees, extra=extra
         )
-        await calendar_rows.write_back(
-            self.uow, calendar_rows.MOVE, booking, now=self.now, old=old, attendees=attendees
-        )
+        if attendees is None and old.uid != booking.uid:  # the old event moves to the new one
+            await calendar_rows.write_back(
+                self.uow, calendar_rows.MOVE, booking, now=self.now, old=old
+            )
+        else:  # one seat moved: the booking it joined is written again, the old one stays
+            await calendar_rows.write_back(
+                self.uow, calendar_rows.CREATE, booking, now=self.now, attendees=attendees
+            )
+        if booking.status == "accepted":
+            await self._schedule_meeting(booking, event_type)
 
     async def confirmed(self, booking: Booking, event_type: EventType | None) -> None:
-        # Cal.com compat: confirming fires BOOKING_CREATED (as Cal.com does) and BOOKING_CONFIRMED.
+        """BOOKING_CONFIRMED and BOOKING_CREATED (Cal.com fires the latter on confirmation too,
+        §0 item 6), and the meeting's MEETING_* rows."""
         await self._emit(hooks.BOOKING_CONFIRMED, booking, event_type)
         await self._emit(hooks.BOOKING_CREATED, booking, event_type)
         await calendar_rows.write_back(self.uow, calendar_rows.CREATE, booking, now=self.now)
+        await self._schedule_meeting(booking, event_type)
 
     async def rejected(
         self, booking: Booking, event_type: EventType | None, *, reason: str | None
     ) -> None:
+        """BOOKING_REJECTED for a pending booking the organizer declined."""
         await self._emit(
             hooks.BOOKING_REJECTED, booking, event_type, extra={"rejectionReason": reason or ""}
         )
+
+    async def _schedule_meeting(
+        self, booking: Booking, event_type: EventType | None, *, organizer: User | None = None
+    ) -> None:
+        """MEETING_STARTED at the start and MEETING_ENDED at the end (replacing rows not yet
+        attempted, as a seat joining a seated booking would otherwise add a second pair)."""
+        await self.uow.outbox.withdraw(booking.uid, hooks.MEETING_TRIGGERS)
+        for trigger, due_at in hooks.meeting_times(booking).items():
+            await self._emit(trigger, booking, event_type, organizer=organizer, due_at=due_at)
 
     async def _emit(
         self,
@@ -113,7 +141,13 @@ class Notifications:
         attendees: Sequence[Attendee] | None = None,
         extra: Mapping[str, Any] | None = None,
         organizer: User | None = None,
+        due_at: datetime | None = None,
     ) -> None:
+        subscriptions = await self.uow.webhooks.subscribed(
+            booking.user_id, booking.event_type_id, trigger
+        )
+        if not subscriptions:
+            return
         if organizer is None or organizer.id != booking.user_id:
             organizer = await self.uow.users.get(booking.user_id)
         if organizer is None:  # pragma: no cover - a booking's organizer is never deleted first
@@ -126,11 +160,16 @@ class Notifications:
             attendees=attendees,
             extra=extra,
         )
-        await self.uow.outbox.add(
-            kind="webhook",
-            topic=trigger,
-            payload={"triggerEvent": trigger, "payload": payload},
-            now=self.now,
-            user_id=booking.user_id,
-            booking_uid=booking.uid,
-        )
+        message = hooks.body(trigger, self.now, payload)
+        for subscription in subscriptions:
+            await self.uow.outbox.add(
+                kind="webhook",
+                topic=trigger,
+                # messageId is the webhook-id header: the same on every attempt and redelivery.
+                payload={"messageId": f"msg_{uuid.uuid4().hex}", "body": message},
+                now=self.now,
+                due_at=due_at,
+                user_id=booking.user_id,
+                booking_uid=booking.uid,
+                webhook_id=subscription.id,
+            )

@@ -3,7 +3,7 @@ never import it (dependencies point one way: domain ← services ← db)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -14,6 +14,7 @@ from rendezvous.domain.event_types import EventType
 from rendezvous.domain.models import BookedTime, Busy, EventRules
 from rendezvous.domain.reservations import Reservation
 from rendezvous.domain.schedules import StoredSchedule
+from rendezvous.domain.webhooks import DeliveryView, Subscription
 
 
 class UserRepo(Protocol):
@@ -172,8 +173,35 @@ class OutboxRepo(Protocol):
         due_at: datetime | None = None,
         user_id: int | None = None,
         booking_uid: str | None = None,
+        webhook_id: int | None = None,
     ) -> None: ...
     async def topics_for(self, booking_uid: str) -> list[str]: ...
+    async def withdraw(self, booking_uid: str, topics: Sequence[str]) -> int: ...
+
+
+class WebhookRepo(Protocol):
+    async def add(
+        self,
+        *,
+        user_id: int,
+        event_type_id: int | None,
+        fields: Mapping[str, Any],
+        now: datetime,
+    ) -> Subscription: ...
+    async def get(self, webhook_id: int) -> Subscription | None: ...
+    async def list_for(
+        self, user_id: int, event_type_id: int | None, *, take: int, skip: int
+    ) -> list[Subscription]: ...
+    async def update(
+        self, webhook_id: int, changes: Mapping[str, Any], now: datetime
+    ) -> Subscription | None: ...
+    async def delete(self, webhook_id: int) -> None: ...
+    async def subscribed(
+        self, user_id: int, event_type_id: int | None, trigger: str
+    ) -> list[Subscription]: ...
+    async def deliveries(self, webhook_id: int, *, take: int, skip: int) -> list[DeliveryView]: ...
+    async def delivery(self, webhook_id: int, delivery_id: int) -> DeliveryView | None: ...
+    async def redeliver(self, webhook_id: int, delivery_id: int, now: datetime) -> bool: ...
 
 
 class IdempotencyRepo(Protocol):
@@ -306,6 +334,8 @@ class UnitOfWork(Protocol):
     def calendars(self) -> CalendarRepo: ...
     @property
     def feeds(self) -> CalendarFeeds | None: ...
+    @property
+    def webhooks(self) -> WebhookRepo: ...
 
     async def begin_write(self) -> None: ...
     async def lock_hosts(self, host_ids: Sequence[int]) -> None: ...

@@ -18,7 +18,7 @@ records every attempt, computes the backoff, and marks rows done or failed.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -52,12 +52,14 @@ class WorkerContext:
     """What handlers may use: ``settings``; ``sessions`` to open a ``db.uow.UnitOfWork`` (one
     short transaction, never held across a network call); ``http``, the shared outbound client
     made by ``integrations.outbound.guarded_client`` (SSRF-guarded, no redirects, timeouts);
-    ``clock`` returns the aware UTC now."""
+    ``clock`` returns the aware UTC now; ``cache`` is a dict the handlers of one round share
+    (a new one each round), e.g. to load a subscription once for many rows."""
 
     settings: Settings
     sessions: async_sessionmaker[AsyncSession]
     http: httpx.AsyncClient
     clock: Callable[[], datetime]
+    cache: dict[Any, Any] = field(default_factory=dict)
 
 
 class Retry(Exception):

@@ -23,6 +23,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -39,6 +40,8 @@ log = logging.getLogger("rendezvous.worker")
 
 # Longest error text recorded per attempt.
 MAX_ERROR_CHARS = 1000
+# Longest pause between rounds while rounds keep failing (the database is away).
+MAX_FAILURE_PAUSE_SECONDS = 10.0
 
 
 def _item(row: ClaimedRow) -> OutboxItem:
@@ -99,13 +102,14 @@ class Worker:
             await uow.commit()
         if not rows:
             return 0
-        results = await asyncio.gather(*(self._attempt(_item(row)) for row in rows))
+        context = replace(self.context, cache={})
+        results = await asyncio.gather(*(self._attempt(_item(row), context) for row in rows))
         async with UnitOfWork(self.sessions, write=True) as uow:
             await uow.outbox.finish(results, self.clock())
             await uow.commit()
         return len(rows)
 
-    async def _attempt(self, item: OutboxItem) -> AttemptResult:
+    async def _attempt(self, item: OutboxItem, context: WorkerContext) -> AttemptResult:
         registration = handlers.registration(item.kind)
         started_at = self.clock()
         began = time.perf_counter()
@@ -115,7 +119,7 @@ class Worker:
         try:
             if registration is None:  # pragma: no cover - only registered kinds are claimed
                 raise GiveUp(f"no handler for kind {item.kind!r}")
-            status = await registration.handler(item, self.context)
+            status = await registration.handler(item, context)
         except GiveUp as exc:
             outcome, status, error = "failed", exc.status, exc.reason
         except Retry as exc:
@@ -149,18 +153,28 @@ class Worker:
 
     async def run_forever(self, stop: asyncio.Event) -> None:
         """Run rounds until ``stop`` is set: straight on while rows were due, else after
-        ``RENDEZVOUS_WORKER_POLL_SECONDS``. A failing round (database away) is logged and
-        retried after the poll interval; nothing is lost, rows stay in the outbox."""
+        ``RENDEZVOUS_WORKER_POLL_SECONDS``. A failing round (database away) is logged once per
+        streak and retried with a doubling pause up to ``MAX_FAILURE_PAUSE_SECONDS``; nothing is
+        lost, rows stay in the outbox."""
         poll = self.settings.worker_poll_seconds
+        failures = 0
         while not stop.is_set():
+            pause = poll
             try:
                 ran = await self.run_once()
             except asyncio.CancelledError:
                 raise
             except Exception:
-                log.exception("outbox round failed; retrying")
+                if failures == 0:
+                    log.exception("outbox round failed; retrying until it works")
+                failures += 1
                 ran = 0
+                pause = min(poll * 2**failures, MAX_FAILURE_PAUSE_SECONDS)
+            else:
+                if failures:
+                    log.warning("outbox rounds work again after %d failures", failures)
+                failures = 0
             if ran:
                 continue
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), poll)
+                await asyncio.wait_for(stop.wait(), pause)

@@ -7,9 +7,13 @@ gives up at once. Redirects are not followed (a 3xx is a failed attempt).
 
 from __future__ import annotations
 
+import asyncio
+from datetime import UTC, datetime
+
 import httpx
 
 from rendezvous.db.uow import UnitOfWork
+from rendezvous.domain.webhooks import Subscription
 from rendezvous.integrations.outbound import OutboundRefused, check_url
 from rendezvous.integrations.webhook_http import build_request
 from rendezvous.worker.handlers import GiveUp, OutboxItem, Retry, WorkerContext, register
@@ -17,12 +21,26 @@ from rendezvous.worker.handlers import GiveUp, OutboxItem, Retry, WorkerContext,
 KIND = "webhook"
 
 
+async def _load(ctx: WorkerContext, webhook_id: int) -> Subscription | None:
+    async with UnitOfWork(ctx.sessions) as uow:
+        return await uow.webhooks.get(webhook_id)
+
+
+async def _subscription(ctx: WorkerContext, webhook_id: int) -> Subscription | None:
+    """The subscription as it is now, loaded once per round for all its rows."""
+    key = (KIND, webhook_id)
+    loading = ctx.cache.get(key)
+    if loading is None:
+        loading = ctx.cache[key] = asyncio.ensure_future(_load(ctx, webhook_id))
+    found: Subscription | None = await asyncio.shield(loading)
+    return found
+
+
 async def deliver(item: OutboxItem, ctx: WorkerContext) -> int | None:
     """Send one attempt of a webhook delivery; see the module docstring for the outcomes."""
     if item.webhook_id is None:
         raise GiveUp("the row names no subscription")
-    async with UnitOfWork(ctx.sessions) as uow:
-        subscription = await uow.webhooks.get(item.webhook_id)
+    subscription = await _subscription(ctx, item.webhook_id)
     if subscription is None:
         raise GiveUp("the subscription was deleted")
     if not subscription.active:
@@ -36,7 +54,8 @@ async def deliver(item: OutboxItem, ctx: WorkerContext) -> int | None:
         subscription,
         item.payload.get("body", {}),
         message_id=str(item.payload.get("messageId", f"msg_{item.id}")),
-        now=ctx.clock(),
+        # The wall clock, not ctx.clock: receivers compare webhook-timestamp with theirs.
+        now=datetime.now(UTC),
     )
     timeout = httpx.Timeout(ctx.settings.webhook_timeout_seconds, connect=5.0)
     try:

@@ -7,10 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rendezvous.db import tables as t
+
+# Core tables: the claim and finish statements are plain SQL over many rows (executemany).
+OUTBOX: Table = t.Outbox.__table__  # type: ignore[assignment]
+ATTEMPTS: Table = t.OutboxAttempt.__table__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,76 +115,107 @@ class OutboxRepo:
         mid-attempt leaves the row to be claimed again once the lease ends.
 
         PostgreSQL: ``FOR UPDATE SKIP LOCKED``, so concurrent workers claim disjoint rows. SQLite:
-        the caller holds the write lock (BEGIN IMMEDIATE), which serialises claims."""
-        rows = (
+        the caller holds the write lock (BEGIN IMMEDIATE), which serialises claims. Two
+        statements whatever the batch size: the locking select and one UPDATE … RETURNING."""
+        ids = list(
             await self.session.scalars(
-                select(t.Outbox)
+                select(OUTBOX.c.id)
                 .where(
-                    t.Outbox.status == "pending",
-                    t.Outbox.due_at <= now,
-                    t.Outbox.kind.in_(kinds),
+                    OUTBOX.c.status == "pending",
+                    OUTBOX.c.due_at <= now,
+                    OUTBOX.c.kind.in_(kinds),
                 )
-                .order_by(t.Outbox.due_at, t.Outbox.id)
+                .order_by(OUTBOX.c.due_at, OUTBOX.c.id)
                 .limit(limit)
                 .with_for_update(skip_locked=True)
             )
-        ).all()
+        )
+        if not ids:
+            return []
         lease_end = now + timedelta(seconds=lease_seconds)
-        claimed = []
-        for row in rows:
-            row.attempts += 1
-            row.due_at = lease_end
-            row.updated_at = now
-            claimed.append(
-                ClaimedRow(
-                    id=row.id,
-                    kind=row.kind,
-                    topic=row.topic,
-                    payload=dict(row.payload),
-                    attempts=row.attempts,
-                    created_at=row.created_at,
-                    due_at=now,
-                    user_id=row.user_id,
-                    booking_uid=row.booking_uid,
-                    webhook_id=row.webhook_id,
-                )
+        rows = await self.session.execute(
+            update(OUTBOX)
+            .where(OUTBOX.c.id.in_(ids))
+            .values(attempts=OUTBOX.c.attempts + 1, due_at=lease_end, updated_at=now)
+            .returning(
+                OUTBOX.c.id,
+                OUTBOX.c.kind,
+                OUTBOX.c.topic,
+                OUTBOX.c.payload,
+                OUTBOX.c.attempts,
+                OUTBOX.c.created_at,
+                OUTBOX.c.user_id,
+                OUTBOX.c.booking_uid,
+                OUTBOX.c.webhook_id,
             )
-        await self.session.flush()
+        )
+        claimed = [
+            ClaimedRow(
+                id=r.id,
+                kind=r.kind,
+                topic=r.topic,
+                payload=dict(r.payload),
+                attempts=r.attempts,
+                created_at=r.created_at,
+                due_at=now,
+                user_id=r.user_id,
+                booking_uid=r.booking_uid,
+                webhook_id=r.webhook_id,
+            )
+            for r in rows
+        ]
+        claimed.sort(key=lambda c: ids.index(c.id))
         return claimed
 
     async def finish(self, results: Sequence[AttemptResult], now: datetime) -> None:
         """Record each attempt, and move its row on: done, failed, or due again at
-        ``retry_at``. A row claimed again since (its lease ran out) is left to the newer claim."""
+        ``retry_at``. A row claimed again since (its lease ran out) is left to the newer claim.
+        Three statements whatever the batch size (executemany)."""
+        if not results:
+            return
         ids = [result.row_id for result in results]
-        existing = set(await self.session.scalars(select(t.Outbox.id).where(t.Outbox.id.in_(ids))))
-        for result in results:
-            if result.row_id not in existing:  # withdrawn meanwhile (its subscription deleted)
-                continue
-            self.session.add(
-                t.OutboxAttempt(
-                    outbox_id=result.row_id,
-                    attempt=result.attempt,
-                    started_at=result.started_at,
-                    duration_ms=result.duration_ms,
-                    outcome=result.outcome,
-                    status_code=result.status_code,
-                    error=result.error,
-                )
+        existing = set(await self.session.scalars(select(OUTBOX.c.id).where(OUTBOX.c.id.in_(ids))))
+        kept = [r for r in results if r.row_id in existing]  # others were withdrawn meanwhile
+        if not kept:
+            return
+        await self.session.execute(
+            insert(ATTEMPTS),
+            [
+                {
+                    "outbox_id": r.row_id,
+                    "attempt": r.attempt,
+                    "started_at": r.started_at,
+                    "duration_ms": r.duration_ms,
+                    "outcome": r.outcome,
+                    "status_code": r.status_code,
+                    "error": r.error,
+                }
+                for r in kept
+            ],
+        )
+        await self.session.execute(
+            update(OUTBOX)
+            .where(
+                OUTBOX.c.id == bindparam("row_id"),
+                OUTBOX.c.attempts == bindparam("attempt"),
+                OUTBOX.c.status == "pending",
             )
-            values: dict[str, Any] = {"updated_at": now, "last_error": result.error}
-            if result.outcome == "delivered":
-                values["status"] = "done"
-            elif result.outcome == "failed":
-                values["status"] = "failed"
-            else:
-                values["due_at"] = result.retry_at or now
-            await self.session.execute(
-                update(t.Outbox)
-                .where(
-                    t.Outbox.id == result.row_id,
-                    t.Outbox.attempts == result.attempt,
-                    t.Outbox.status == "pending",
-                )
-                .values(**values)
-            )
-        await self.session.flush()
+            .values(
+                status=bindparam("new_status"),
+                due_at=bindparam("new_due_at"),
+                last_error=bindparam("error"),
+                updated_at=now,
+            ),
+            [
+                {
+                    "row_id": r.row_id,
+                    "attempt": r.attempt,
+                    "new_status": {"delivered": "done", "failed": "failed"}.get(
+                        r.outcome, "pending"
+                    ),
+                    "new_due_at": r.retry_at or now,
+                    "error": r.error,
+                }
+                for r in kept
+            ],
+        )

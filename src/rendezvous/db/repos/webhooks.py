@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rendezvous.db import tables as t
-from rendezvous.domain.webhooks import Subscription
+from rendezvous.domain.webhooks import AttemptView, DeliveryView, Subscription
 
 
 def _subscription(row: t.Webhook) -> Subscription:
@@ -28,34 +27,6 @@ def _subscription(row: t.Webhook) -> Subscription:
         time=row.time,
         time_unit=row.time_unit,
     )
-
-
-@dataclass(frozen=True, slots=True)
-class AttemptView:
-    attempt: int
-    started_at: datetime
-    duration_ms: int
-    outcome: str
-    status_code: int | None
-    error: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class DeliveryView:
-    """One delivery (an outbox row) with its attempts, oldest first."""
-
-    id: int
-    webhook_id: int
-    trigger: str
-    status: str
-    message_id: str
-    booking_uid: str | None
-    attempts: int
-    due_at: datetime
-    created_at: datetime
-    updated_at: datetime
-    last_error: str | None
-    log: tuple[AttemptView, ...]
 
 
 # Column name per Subscription field a PATCH may change.
@@ -202,11 +173,3 @@ class WebhookRepo:
             .values(status="pending", attempts=0, due_at=now, updated_at=now, last_error=None)
         )
         return bool(getattr(result, "rowcount", 0))
-
-    async def count_for(self, user_id: int) -> int:
-        return int(
-            await self.session.scalar(
-                select(func.count()).select_from(t.Webhook).where(t.Webhook.user_id == user_id)
-            )
-            or 0
-        )
