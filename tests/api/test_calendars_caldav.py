@@ -336,3 +336,46 @@ async def test_disconnect_removes_the_calendars(client, make_user, make_event_ty
     listing = (await client.get("/v2/calendars", headers=bob.auth)).json()["data"]
     assert listing["connectedCalendars"] == []
     assert "2030-01-08T10:00:00.000Z" in await slot_starts(client, event_type)
+
+
+async def test_a_write_back_to_a_server_that_is_down_is_retried(
+    client, make_user, make_event_type, radicale, settings, db, clock
+):
+    """The calendar row is not lost: the attempt fails, is recorded, and the row waits for its
+    retry; once the server answers again the event is written."""
+    bob = await make_user("bob")
+    event_type = await make_event_type(bob, minimum_notice=0)
+    dav = _user()
+    work = radicale.make_calendar(dav, "work", "Work")
+    await _connect(client, bob, radicale, dav)
+    async with db.begin() as conn:  # the server "moves": nothing listens there
+        await conn.execute(
+            text("UPDATE calendar_credentials SET server_url = :url"),
+            {"url": f"http://127.0.0.1:{free_port()}/"},
+        )
+    booked = await client.post(
+        "/v2/bookings",
+        json={"start": "2030-01-08T14:00:00Z", "eventTypeId": event_type, "attendee": attendee()},
+    )
+    assert booked.status_code == 201, booked.text
+    worker = Worker(settings, session_factory(db), clock=clock, rng=lambda: 0.5)
+    try:
+        assert await worker.run_once() == 1
+        async with db.connect() as conn:
+            status, attempts = (
+                await conn.execute(
+                    text("SELECT status, attempts FROM outbox WHERE kind = 'calendar'")
+                )
+            ).one()
+        assert (status, attempts) == ("pending", 1)
+        assert radicale.uids(dav, work) == []
+
+        async with db.begin() as conn:
+            await conn.execute(
+                text("UPDATE calendar_credentials SET server_url = :url"), {"url": radicale.url}
+            )
+        clock.advance(hours=1)  # past the first backoff
+        assert await worker.run_once() == 1
+        assert radicale.uids(dav, work) == [booked.json()["data"]["icsUid"]]
+    finally:
+        await worker.aclose()
