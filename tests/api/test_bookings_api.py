@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.helpers import TUE_10, attendee, book, occupancy_count, outbox_topics, slot_starts
+from tests.api.helpers import (
+    TUE_10,
+    attendee,
+    book,
+    occupancy_count,
+    outbox_topics,
+    slot_starts,
+    subscribe,
+)
 
 
 async def test_the_seed_body_books_a_slot(client, make_user, make_event_type, db):
     bob = await make_user("bob", name="Bob Host", time_zone="Europe/Rome")
+    await subscribe(db, bob.id)  # triggers become rows for subscribers
     event_type_id = await make_event_type(bob, "intro", duration=30)
     response = await book(
         client,
@@ -116,6 +125,7 @@ async def test_confirmation_policy_makes_a_pending_booking_the_host_confirms(
     client, make_user, make_event_type, db
 ):
     bob = await make_user("bob")
+    await subscribe(db, bob.id)  # triggers become rows for subscribers
     ann = await make_user("ann")
     policy = {"type": "always", "blockUnconfirmedBookingsInBooker": True}
     event_type_id = await make_event_type(bob, settings={"confirmationPolicy": policy})
@@ -139,6 +149,7 @@ async def test_confirmation_policy_makes_a_pending_booking_the_host_confirms(
 
 async def test_a_declined_booking_frees_its_time(client, make_user, make_event_type, db):
     bob = await make_user("bob")
+    await subscribe(db, bob.id)  # triggers become rows for subscribers
     policy = {"type": "always", "blockUnconfirmedBookingsInBooker": True}
     event_type_id = await make_event_type(bob, settings={"confirmationPolicy": policy})
     uid = (await book(client, event_type_id)).json()["data"]["uid"]
@@ -173,6 +184,7 @@ async def test_reschedule_makes_a_new_booking_and_cancels_the_old(
     client, make_user, make_event_type, db
 ):
     bob = await make_user("bob")
+    await subscribe(db, bob.id)  # triggers become rows for subscribers
     event_type_id = await make_event_type(bob, duration=60, slot_interval=30)
     old = (await book(client, event_type_id)).json()["data"]
     # 10:30 overlaps the old 10:00–11:00 booking: its own time counts as free.

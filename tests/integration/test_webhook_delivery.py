@@ -409,3 +409,33 @@ async def test_a_receiver_that_redirects_is_not_followed(
 
 def test_receiver_type_is_importable() -> None:
     assert Receiver().url.startswith("http://127.0.0.1:")
+
+
+async def test_a_seated_event_reports_only_the_seat_that_triggered(
+    client, make_user, make_event_type, worker, clock
+) -> None:
+    bob = await make_user("bob")
+    seats = {"seatsPerTimeSlot": 3, "showAttendeeInfo": True, "showAvailabilityCount": True}
+    et = await make_event_type(bob, seats_per_slot=3, settings={"seats": seats})
+    async with receiver() as hooks:
+        await _subscribe(client, bob, hooks.url, triggers=[*BOOKING_TRIGGERS, "MEETING_STARTED"])
+        first = (await book(client, et)).json()["data"]
+        second = (await book(client, et, attendee={"name": "Sam Seat", "email": "sam@example.com",
+                                                   "timeZone": "UTC"})).json()["data"]  # fmt: skip
+        await client.post(
+            f"/v2/bookings/{second['uid']}/cancel", json={"seatUid": second["seatUid"]}
+        )
+        await _drain(worker)
+        clock.advance(days=1, hours=3)
+        await _drain(worker)
+    bodies = [_body(r) for r in hooks.requests]
+    created = [b for b in bodies if b["triggerEvent"] == "BOOKING_CREATED"]
+    assert [[a["email"] for a in b["payload"]["attendees"]] for b in created] == [
+        ["jane@example.com"],
+        ["sam@example.com"],
+    ]
+    [cancelled] = [b for b in bodies if b["triggerEvent"] == "BOOKING_CANCELLED"]
+    assert [a["email"] for a in cancelled["payload"]["attendees"]] == ["sam@example.com"]
+    # A seat leaving does not cancel the meeting: MEETING_STARTED still comes, once.
+    [started] = [b for b in bodies if b["triggerEvent"] == "MEETING_STARTED"]
+    assert started["uid"] == first["uid"]
