@@ -146,6 +146,20 @@ def program() -> str:
     return "rendezvous"
 
 
+def check_credentials_key(settings: Settings) -> None:
+    """Refuse to serve (ConfigError) when stored calendar credentials cannot be opened."""
+    from rendezvous.integrations.calendars import setup
+
+    async def go() -> None:
+        engine = create_engine(settings.database_url)
+        try:
+            await setup.check_key(setup.build(settings), session_factory(engine))
+        finally:
+            await engine.dispose()
+
+    asyncio.run(go())
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     from rendezvous.logs import configure
     from rendezvous.serving import EnvelopeHttpToolsProtocol, run_workers
@@ -153,6 +167,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     configure(settings.log_level, as_json=settings.log_json)
     if not args.no_migrate:
         upgrade_sync(settings.database_url)
+        check_credentials_key(settings)
         key = ensure_demo(settings)
         if key:
             print(

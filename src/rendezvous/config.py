@@ -62,6 +62,36 @@ class Settings(BaseSettings):
     mail_from: str = Field(
         "Rendezvous <rendezvous@localhost>", description="From address of every email"
     )
+    credentials_key: str | None = Field(
+        None,
+        description="Fernet key encrypting stored calendar credentials; unset, read from "
+        "credentials_key_file (generated there when the first credential is saved)",
+    )
+    credentials_key_file: str = Field(
+        "./var/credentials.key",
+        description="file holding the credentials key when RENDEZVOUS_CREDENTIALS_KEY is unset",
+    )
+    calendars_enabled: bool = Field(
+        True,
+        description="read and write external calendars (ICS feeds, CalDAV); false refuses "
+        "connecting (400) and never contacts a provider",
+    )
+    calendar_cache_ttl: float = Field(
+        60, gt=0, le=86_400, description="seconds a fetched calendar is used before a refresh"
+    )
+    calendar_wait: float = Field(
+        2,
+        gt=0,
+        le=60,
+        description="seconds a slot request waits for a calendar never fetched before; past "
+        "it the answer comes without that calendar's busy times",
+    )
+    calendar_timeout: float = Field(
+        10, gt=0, le=120, description="seconds one request to a calendar provider may take"
+    )
+    calendar_max_bytes: int = Field(
+        10_485_760, ge=1024, description="largest ICS feed read, in bytes"
+    )
     allow_private_networks: bool = Field(
         False,
         description="allow outbound requests (webhooks, calendar feeds, CalDAV) to loopback, "

@@ -101,6 +101,10 @@ def test_no_generated_request_gets_a_server_error_or_an_undocumented_shape(
         database_url=url,
         rate_limit=10_000_000,
         auth_failure_limit=10_000_000,
+        # Generated calendar URLs must never reach the network (not even a DNS lookup): every
+        # connect is refused before the outbound guard runs.
+        calendars_enabled=False,
+        credentials_key="fuzz-key-is-never-used-since-nothing-connects",
         _env_file=None,  # type: ignore[call-arg]
     )
     app = create_app(settings)

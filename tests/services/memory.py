@@ -326,6 +326,9 @@ class MemoryUnitOfWork:
     def outbox(self) -> Outbox:
         return Outbox(self.store)
 
+    # No external calendars in the use-case tests (services.calendars.host_busy reads none).
+    feeds = None
+
     @property
     def webhooks(self) -> Webhooks:
         return Webhooks()

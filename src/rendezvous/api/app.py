@@ -14,6 +14,7 @@ from rendezvous.api.body_limit import BodyLimit
 from rendezvous.api.middleware import RateLimit, RequestContext, make_storage
 from rendezvous.api.routers import (
     bookings,
+    calendars,
     event_types,
     health,
     me,
@@ -24,6 +25,7 @@ from rendezvous.api.routers import (
 )
 from rendezvous.config import Settings
 from rendezvous.db.engine import AsyncEngine, create_engine, session_factory
+from rendezvous.integrations.calendars import setup as calendar_setup
 from rendezvous.web import routes as web_routes
 
 DESCRIPTION = """A self-hostable scheduling server whose REST API is compatible with Cal.com's
@@ -51,6 +53,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await calendar_setup.check_key(app.state.calendars, app.state.sessions)
         background = None
         if settings.worker_in_serve:
             from rendezvous.worker.main import Background
@@ -61,6 +64,7 @@ def create_app(
         finally:
             if background is not None:
                 await background.stop()
+            await app.state.calendars.aclose()
             if own_engine:
                 await engine.dispose()
 
@@ -77,6 +81,7 @@ def create_app(
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
     app.state.clock = clock
+    app.state.calendars = calendar_setup.build(settings)
 
     errors.install(app)
     openapi.install(app)
@@ -87,6 +92,7 @@ def create_app(
     app.include_router(event_types.router)
     app.include_router(slots.router)
     app.include_router(bookings.router)
+    app.include_router(calendars.router)
     app.include_router(webhooks.router)
     app.include_router(teams.router)
     app.include_router(teams.mine)

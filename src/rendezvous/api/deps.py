@@ -38,7 +38,7 @@ async def get_now(request: Request) -> datetime:
 
 
 async def get_uow(request: Request) -> AsyncIterator[UnitOfWork]:
-    async with UnitOfWork(request.app.state.sessions) as uow:
+    async with UnitOfWork(request.app.state.sessions, feeds=request.app.state.calendars) as uow:
         yield uow
 
 

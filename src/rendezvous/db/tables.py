@@ -330,6 +330,42 @@ class Outbox(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class CalendarCredential(Base):
+    """A connected calendar account: an ICS feed or a CalDAV account (Cal.com's Credential).
+    ``secret`` is a Fernet token (the feed URLs, or the CalDAV username and password as JSON)."""
+
+    __tablename__ = "calendar_credentials"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    type: Mapped[str] = mapped_column(
+        String(64)
+    )  # ics-feed_calendar, apple_calendar, caldav_calendar
+    app_id: Mapped[str] = mapped_column(String(64))  # ics-feed, apple, caldav
+    server_url: Mapped[str | None] = mapped_column(Text)
+    secret: Mapped[str] = mapped_column(Text)
+    invalid: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ConnectedCalendar(Base):
+    """One calendar of a credential; ``is_selected``: its busy times are checked for conflicts."""
+
+    __tablename__ = "connected_calendars"
+    __table_args__ = (UniqueConstraint("credential_id", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    credential_id: Mapped[int] = mapped_column(
+        ForeignKey("calendar_credentials.id", ondelete="CASCADE")
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    external_id: Mapped[str] = mapped_column(String(2048))
+    name: Mapped[str | None] = mapped_column(String(255))
+    read_only: Mapped[bool] = mapped_column(default=False)
+    is_selected: Mapped[bool] = mapped_column(default=True)
+    is_destination: Mapped[bool] = mapped_column(default=False)
+
+
 class OutboxAttempt(Base):
     """One attempt at an outbox row: when, how long, the outcome and the status received."""
 
@@ -390,6 +426,8 @@ __all__ = [
     "Base",
     "Booking",
     "BookingHost",
+    "CalendarCredential",
+    "ConnectedCalendar",
     "EventType",
     "EventTypeHost",
     "IdempotencyKey",

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from rendezvous.db.engine import SQLITE_BEGIN
 from rendezvous.db.repos.bookings import BookingRepo
+from rendezvous.db.repos.calendars import CalendarRepo
 from rendezvous.db.repos.event_types import EventTypeRepo
 from rendezvous.db.repos.idempotency import IdempotencyRepo
 from rendezvous.db.repos.occupancy import OccupancyRepo
@@ -22,6 +23,7 @@ from rendezvous.db.repos.schedules import ScheduleRepo
 from rendezvous.db.repos.teams import TeamRepo
 from rendezvous.db.repos.users import ApiKeyRepo, UserRepo
 from rendezvous.db.repos.webhooks import WebhookRepo
+from rendezvous.services.ports import CalendarFeeds
 
 # First key of PostgreSQL's two-key advisory locks taken per host (the second is the user id).
 HOST_LOCK_SPACE = 7001
@@ -50,8 +52,16 @@ class UnitOfWork:
     constraints and row locks instead.
     """
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, write: bool = False) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        write: bool = False,
+        feeds: CalendarFeeds | None = None,
+    ) -> None:
         self._sessions = sessions
+        #: External calendars' busy times (the app's cache); None: external calendars are not read.
+        self.feeds = feeds
         self._write = write
         self._held: asyncio.Lock | None = None
         self.session: AsyncSession
@@ -85,6 +95,7 @@ class UnitOfWork:
         self.reservations = ReservationRepo(self.session)
         self.outbox = OutboxRepo(self.session)
         self.idempotency = IdempotencyRepo(self.session)
+        self.calendars = CalendarRepo(self.session)
         self.webhooks = WebhookRepo(self.session)
         self.teams = TeamRepo(self.session)
         return self

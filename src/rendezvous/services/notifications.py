@@ -21,6 +21,7 @@ from rendezvous.domain.accounts import User
 from rendezvous.domain.bookings import Attendee, Booking
 from rendezvous.domain.event_types import EventType
 from rendezvous.domain.invitations import Change
+from rendezvous.services import calendar_rows
 from rendezvous.services.invitations import queue_booking_emails, queue_verification_email
 from rendezvous.services.ports import UnitOfWork
 
@@ -45,6 +46,15 @@ class Notifications:
         """BOOKING_CREATED, or BOOKING_REQUESTED for a booking awaiting confirmation."""
         trigger = hooks.BOOKING_REQUESTED if booking.status == "pending" else hooks.BOOKING_CREATED
         await self._emit(trigger, booking, event_type, organizer=organizer, attendees=attendees)
+        if booking.status != "pending":  # as Cal.com: the calendar event waits for confirmation
+            await calendar_rows.write_back(
+                self.uow,
+                calendar_rows.CREATE,
+                booking,
+                now=self.now,
+                organizer=organizer,
+                attendees=attendees,
+            )
         if booking.status == "accepted":
             await self._schedule_meeting(booking, event_type, organizer=organizer)
         change: Change = "requested" if booking.status == "pending" else "created"
@@ -66,6 +76,8 @@ class Notifications:
             await self.uow.outbox.withdraw(booking.uid, hooks.MEETING_TRIGGERS)
         await self._emit(hooks.BOOKING_CANCELLED, booking, event_type, attendees=seat, extra=extra)
         await self._mail(booking, event_type, "cancelled", attendees=seat, reason=reason)
+        if seat is None:
+            await calendar_rows.write_back(self.uow, calendar_rows.REMOVE, booking, now=self.now)
 
     async def rescheduled(
         self,
@@ -89,6 +101,14 @@ class Notifications:
         await self._emit(
             hooks.BOOKING_RESCHEDULED, booking, event_type, attendees=attendees, extra=extra
         )
+        if attendees is None and old.uid != booking.uid:  # the old event moves to the new one
+            await calendar_rows.write_back(
+                self.uow, calendar_rows.MOVE, booking, now=self.now, old=old
+            )
+        else:  # one seat moved: the booking it joined is written again, the old one stays
+            await calendar_rows.write_back(
+                self.uow, calendar_rows.CREATE, booking, now=self.now, attendees=attendees
+            )
         if booking.status == "accepted":
             await self._schedule_meeting(booking, event_type)
         await self._mail(booking, event_type, "rescheduled", attendees=attendees, previous=old)
@@ -98,6 +118,7 @@ class Notifications:
         §0 item 6), and the meeting's MEETING_* rows."""
         await self._emit(hooks.BOOKING_CONFIRMED, booking, event_type)
         await self._emit(hooks.BOOKING_CREATED, booking, event_type)
+        await calendar_rows.write_back(self.uow, calendar_rows.CREATE, booking, now=self.now)
         await self._schedule_meeting(booking, event_type)
         await self._mail(booking, event_type, "confirmed")
 

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from rendezvous.domain.accounts import ApiKey, User
 from rendezvous.domain.bookings import Attendee, Booking, BookingFilters, StoredResponse
+from rendezvous.domain.calendars import CalendarState, ConnectedCalendar, Credential, Discovered
 from rendezvous.domain.event_types import EventType
 from rendezvous.domain.hosts import HostRecord
 from rendezvous.domain.models import BookedTime, Busy, EventRules
@@ -292,6 +293,71 @@ class TeamRepo(Protocol):
     ) -> dict[int, HostRecord]: ...
 
 
+class CalendarRepo(Protocol):
+    async def add_credential(
+        self,
+        *,
+        user_id: int,
+        type: str,
+        app_id: str,
+        server_url: str | None,
+        secret: str,
+        now: datetime,
+    ) -> Credential: ...
+    async def add_calendar(
+        self,
+        *,
+        credential_id: int,
+        user_id: int,
+        external_id: str,
+        name: str | None,
+        read_only: bool,
+        is_selected: bool,
+        is_destination: bool = False,
+    ) -> None: ...
+    async def credential(self, credential_id: int) -> Credential | None: ...
+    async def credentials_of(self, user_id: int) -> list[Credential]: ...
+    async def calendars_of(self, user_id: int) -> list[ConnectedCalendar]: ...
+    async def with_credentials(
+        self, user_ids: Sequence[int], *, selected: bool | None = None, destination: bool = False
+    ) -> list[tuple[ConnectedCalendar, Credential]]: ...
+    async def set_selected(
+        self, user_id: int, credential_id: int, external_id: str, selected: bool
+    ) -> ConnectedCalendar | None: ...
+    async def set_destination(self, user_id: int, calendar_id: int | None) -> None: ...
+    async def remove_credential(self, credential_id: int) -> None: ...
+
+
+class CalendarFeeds(Protocol):
+    """External calendars (integrations/calendars): busy times from a cache with a short TTL,
+    and the connection checks a connect makes."""
+
+    async def busy(
+        self,
+        calendars: Sequence[tuple[ConnectedCalendar, Credential]],
+        start: datetime,
+        end: datetime,
+        *,
+        time_zone: str,
+    ) -> list[tuple[datetime, datetime]]:
+        """Busy intervals [start, end) in UTC overlapping [start, end), from the last known
+        data; bounded in time; a provider that fails contributes what was last fetched."""
+        ...
+
+    def state(self, calendar: ConnectedCalendar) -> CalendarState: ...
+
+    def seal(self, secret: dict[str, Any]) -> str: ...
+    def unseal(self, token: str) -> dict[str, Any]: ...
+
+    async def check_feed(self, url: str) -> None:
+        """Fetch and parse an ICS feed; InvalidInput naming ``urls`` when it fails."""
+        ...
+
+    async def discover(self, server_url: str, username: str, password: str) -> list[Discovered]:
+        """The calendars of a CalDAV account; InvalidInput when the connection fails."""
+        ...
+
+
 class UnitOfWork(Protocol):
     # Read-only properties, so implementations may hold more specific repository types.
     @property
@@ -312,6 +378,10 @@ class UnitOfWork(Protocol):
     def outbox(self) -> OutboxRepo: ...
     @property
     def idempotency(self) -> IdempotencyRepo: ...
+    @property
+    def calendars(self) -> CalendarRepo: ...
+    @property
+    def feeds(self) -> CalendarFeeds | None: ...
     @property
     def webhooks(self) -> WebhookRepo: ...
     @property

@@ -26,6 +26,7 @@ from rendezvous.domain.models import BookedTime, EventRules, Schedule, Slot
 from rendezvous.domain.schedules import StoredSchedule
 from rendezvous.domain.slots import compute_slots, resolve_duration, spans_to_load
 from rendezvous.domain.teams import HostSetting
+from rendezvous.services import calendars
 from rendezvous.services.ports import UnitOfWork
 
 MAX_RANGE = timedelta(days=366)
@@ -235,6 +236,12 @@ async def _taken(
             exclude_booking_uid=exclude_uid,
             ignore_reservations_of=caller_id,
         )
+        busy = [
+            *busy,
+            *await calendars.host_busy(
+                uow, host.user.id, *spans.busy, time_zone=host.schedule.time_zone
+            ),
+        ]
         times.append(HostTimes(host, busy))
         booked_span = booked_span or spans.booked
     if not hosts:

@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import importlib
 
-HANDLER_MODULES: tuple[str, ...] = ("rendezvous.worker.webhooks", "rendezvous.worker.mail")
+HANDLER_MODULES: tuple[str, ...] = (
+    "rendezvous.worker.webhooks",
+    "rendezvous.worker.mail",
+    "rendezvous.worker.calendars",
+)
 
 
 def load_handlers() -> None:

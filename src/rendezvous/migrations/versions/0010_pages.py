@@ -7,7 +7,7 @@ clients that received the first invitation move the event instead of adding a se
 opening the link verifies the address it was sent to.
 
 Revision ID: 0010_pages
-Revises: 0008_teams
+Revises: 0009_calendars
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010_pages"
-down_revision: str | None = "0008_teams"
+down_revision: str | None = "0009_calendars"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

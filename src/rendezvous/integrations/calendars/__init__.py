@@ -1,0 +1,1 @@
+"""External calendars: ICS feeds and CalDAV accounts (fetch, parse, cache, write back)."""

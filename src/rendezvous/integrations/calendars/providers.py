@@ -1,0 +1,176 @@
+"""The network side of calendars: fetch an ICS feed (httpx) and talk CalDAV (the ``caldav``
+package, run in a worker thread since it is synchronous).
+
+Every request is bounded in time (``timeout`` seconds) and size (``max_bytes`` for feeds), and
+redirects are not followed (a redirect could lead past the outbound-address check).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+import httpx
+
+from rendezvous.domain.calendars import Discovered
+from rendezvous.integrations import outbound
+
+T = TypeVar("T")
+
+
+class ProviderError(Exception):
+    """The provider could not be reached or answered something unusable (message for users)."""
+
+
+async def guard(url: str, limits: Limits, field: str = "url") -> None:
+    """The outbound guard (integrations/outbound.py) on ``url`` before anything connects: a
+    refused target is a ProviderError saying why."""
+    try:
+        await outbound.check_url(url, allow_private=limits.allow_private, field=field)
+    except outbound.OutboundRefused as exc:
+        raise ProviderError(exc.message) from None
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """A CalDAV account: the server's URL and the credentials."""
+
+    server_url: str
+    username: str
+    password: str
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    timeout: float
+    max_bytes: int
+    allow_private: bool = False  # RENDEZVOUS_ALLOW_PRIVATE_NETWORKS
+
+
+async def fetch_feed(url: str, limits: Limits) -> str:
+    """The text of the ICS feed at ``url`` (webcal:// is read as https://)."""
+    if url.startswith("webcal://"):
+        url = "https://" + url[len("webcal://") :]
+    await guard(url, limits)
+    try:
+        async with (
+            outbound.guarded_client(
+                allow_private=limits.allow_private, timeout=httpx.Timeout(limits.timeout)
+            ) as client,
+            client.stream("GET", url, headers={"Accept": "text/calendar"}) as response,
+        ):
+            if response.status_code != 200:
+                raise ProviderError(f"the feed answered HTTP {response.status_code}")
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > limits.max_bytes:
+                    raise ProviderError(f"the feed is larger than {limits.max_bytes} bytes")
+                chunks.append(chunk)
+    except httpx.HTTPError as exc:
+        raise ProviderError(f"the feed could not be fetched: {type(exc).__name__}") from None
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def _client(account: Account, seconds: float) -> Any:
+    from caldav.davclient import DAVClient
+
+    client = DAVClient(
+        url=account.server_url,
+        username=account.username,
+        password=account.password,
+        timeout=max(1, int(seconds)),
+    )
+    # No redirects (one could lead past the guard) and no proxies from the environment.
+    client.session.max_redirects = 0
+    client.session.trust_env = False
+    return client
+
+
+async def _in_thread(work: Callable[[], T], seconds: float) -> T:
+    from caldav.lib import error as dav_error
+
+    try:
+        return await asyncio.wait_for(asyncio.to_thread(work), seconds)
+    except TimeoutError:
+        raise ProviderError("the CalDAV server did not answer in time") from None
+    except dav_error.AuthorizationError:
+        raise ProviderError("the CalDAV server refused the username or password") from None
+    except dav_error.DAVError as exc:
+        raise ProviderError(f"CalDAV error: {type(exc).__name__}") from None
+    except (OSError, ValueError) as exc:
+        raise ProviderError(
+            f"the CalDAV server could not be reached: {type(exc).__name__}"
+        ) from None
+    except Exception as exc:  # niquests and lxml raise their own
+        raise ProviderError(f"the CalDAV server could not be used: {type(exc).__name__}") from None
+
+
+async def _guard_account(account: Account, calendar_url: str | None, limits: Limits) -> None:
+    await guard(account.server_url, limits)
+    if calendar_url is not None and calendar_url != account.server_url:
+        await guard(calendar_url, limits)
+
+
+async def discover(account: Account, limits: Limits) -> list[Discovered]:
+    """The event calendars of the account (RFC 4791 §6.2: the principal's calendar home)."""
+
+    def work() -> list[Discovered]:
+        client = _client(account, limits.timeout)
+        found = []
+        for calendar in client.principal().calendars():
+            name = calendar.get_display_name()
+            found.append(Discovered(external_id=str(calendar.url), name=name, read_only=False))
+        return found
+
+    await _guard_account(account, None, limits)
+    return await _in_thread(work, limits.timeout * 3)
+
+
+async def fetch_calendar(account: Account, calendar_url: str, limits: Limits) -> list[str]:
+    """The iCalendar text of every event object in the calendar collection."""
+
+    def work() -> list[str]:
+        client = _client(account, limits.timeout)
+        calendar = client.calendar(url=calendar_url)
+        return [str(obj.data) for obj in calendar.events()]
+
+    await _guard_account(account, calendar_url, limits)
+    return await _in_thread(work, limits.timeout * 3)
+
+
+async def put_event(account: Account, calendar_url: str, ics: str, limits: Limits) -> None:
+    """Create or replace the event (one UID) in the calendar."""
+
+    def work() -> None:
+        client = _client(account, limits.timeout)
+        client.calendar(url=calendar_url).save_event(ics)
+
+    await _guard_account(account, calendar_url, limits)
+    await _in_thread(work, limits.timeout * 3)
+
+
+async def delete_event(account: Account, calendar_url: str, uid: str, limits: Limits) -> bool:
+    """Remove the event with ``uid``; False when it is not there (already removed)."""
+
+    def work() -> bool:
+        from caldav.lib import error as dav_error
+
+        client = _client(account, limits.timeout)
+        try:
+            event = client.calendar(url=calendar_url).event_by_uid(uid)
+        except dav_error.NotFoundError:
+            return False
+        event.delete()
+        return True
+
+    await _guard_account(account, calendar_url, limits)
+    return await _in_thread(work, limits.timeout * 3)
+
+
+def stamp(now: datetime) -> str:
+    return now.strftime("%Y%m%dT%H%M%SZ")
