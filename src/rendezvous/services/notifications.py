@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +21,7 @@ from rendezvous.domain.accounts import User
 from rendezvous.domain.bookings import Attendee, Booking
 from rendezvous.domain.event_types import EventType
 from rendezvous.domain.invitations import Change
+from rendezvous.domain.webhooks import Subscription
 from rendezvous.services import calendar_rows
 from rendezvous.services.invitations import queue_booking_emails, queue_verification_email
 from rendezvous.services.ports import UnitOfWork
@@ -34,6 +35,11 @@ class Notifications:
     uow: UnitOfWork
     now: datetime
     public_url: str
+    # Subscriptions by (organizer, event type, trigger), read once per transaction: a recurring
+    # series of 730 occurrences asks the same question 2,190 times.
+    _subscriptions: dict[tuple[int, int | None, str], list[Subscription]] = field(
+        default_factory=dict
+    )
 
     async def created(
         self,
@@ -42,8 +48,10 @@ class Notifications:
         *,
         organizer: User | None = None,
         attendees: Sequence[Attendee] | None = None,
+        mail: bool = True,
     ) -> None:
-        """BOOKING_CREATED, or BOOKING_REQUESTED for a booking awaiting confirmation."""
+        """BOOKING_CREATED, or BOOKING_REQUESTED for a booking awaiting confirmation; with
+        ``mail`` false (the later occurrences of a recurring series) no email rows are written."""
         trigger = hooks.BOOKING_REQUESTED if booking.status == "pending" else hooks.BOOKING_CREATED
         await self._emit(trigger, booking, event_type, organizer=organizer, attendees=attendees)
         if booking.status != "pending":  # as Cal.com: the calendar event waits for confirmation
@@ -57,8 +65,9 @@ class Notifications:
             )
         if booking.status == "accepted":
             await self._schedule_meeting(booking, event_type, organizer=organizer)
-        change: Change = "requested" if booking.status == "pending" else "created"
-        await self._mail(booking, event_type, change, organizer=organizer, attendees=attendees)
+        if mail:
+            change: Change = "requested" if booking.status == "pending" else "created"
+            await self._mail(booking, event_type, change, organizer=organizer, attendees=attendees)
 
     async def cancelled(
         self,
@@ -182,9 +191,11 @@ class Notifications:
         organizer: User | None = None,
         due_at: datetime | None = None,
     ) -> None:
-        subscriptions = await self.uow.webhooks.subscribed(
-            booking.user_id, booking.event_type_id, trigger
-        )
+        key = (booking.user_id, booking.event_type_id, trigger)
+        subscriptions = self._subscriptions.get(key)
+        if subscriptions is None:
+            subscriptions = await self.uow.webhooks.subscribed(*key)
+            self._subscriptions[key] = subscriptions
         if not subscriptions:
             return
         if organizer is None or organizer.id != booking.user_id:

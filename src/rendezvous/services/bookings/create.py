@@ -101,8 +101,10 @@ async def create(uow: UnitOfWork, new: NewBooking, ctx: Context) -> Outcome:
         created.append(await uow.bookings.add(booking, hold=hold, now=ctx.now))
         organizers.append(booked_hosts[0].user)
     notify = ctx.notifications(uow)
-    for booking, organizer in zip(created, organizers, strict=True):
-        await notify.created(booking, event_type, organizer=organizer)
+    for index, (booking, organizer) in enumerate(zip(created, organizers, strict=True)):
+        # A recurring series is mailed once, for its first occurrence (as Cal.com emails a
+        # series once): 730 occurrences must not become 1,460 emails and hold the writer lock.
+        await notify.created(booking, event_type, organizer=organizer, mail=index == 0)
     known = [h.user for h in hosts]
     return await outcome(uow, created, event_type, recurring=recurring, known=known)
 
