@@ -104,6 +104,9 @@ def test_no_generated_request_gets_a_server_error_or_an_undocumented_shape(
         # Generated calendar URLs must never reach the network (not even a DNS lookup): every
         # connect is refused before the outbound guard runs.
         calendars_enabled=False,
+        # schemathesis runs the app's lifespan: with the in-process worker on, a generated
+        # subscriberUrl naming a public address would be sent real deliveries. Nothing leaves.
+        worker_in_serve=False,
         credentials_key="fuzz-key-is-never-used-since-nothing-connects",
         _env_file=None,  # type: ignore[call-arg]
     )
