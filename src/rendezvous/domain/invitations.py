@@ -75,11 +75,17 @@ def parties(
 
 
 def calendar_event(
-    booking: Booking, organizer: User, *, change: Change, description: str = ""
+    booking: Booking,
+    organizer: User,
+    *,
+    change: Change,
+    description: str = "",
+    hosts: Iterable[User] = (),
 ) -> dict[str, Any]:
     """The VEVENT facts of ``booking`` after ``change`` (JSON-ready): ``uid`` and ``sequence``
     (RFC 5545 §3.8.4.7, §3.8.7.4), times in UTC, ``status`` (§3.8.1.11), organizer and
-    attendees."""
+    attendees; ``hosts`` are the booking's other hosts (a team booking's: every collective host
+    attends; each is an ATTENDEE of the event, listed apart as ``coHosts``)."""
     status = {"requested": "TENTATIVE", "rejected": "CANCELLED", "cancelled": "CANCELLED"}.get(
         change, "CONFIRMED"
     )
@@ -97,6 +103,13 @@ def calendar_event(
         "status": status,
         "organizer": {"name": organizer.name or organizer.username, "email": organizer.email},
         "attendees": people,
+        "coHosts": list(
+            {
+                h.id: {"name": h.name or h.username, "email": h.email}
+                for h in hosts
+                if h.id != organizer.id
+            }.values()
+        ),
     }
 
 
@@ -115,7 +128,8 @@ def messages(
     """One outbox payload per recipient of ``change`` (shape: ``{"template": "booking",
     "change", "to": {name, email, timeZone, role}, "bookingUid", "eventTitle", "manageUrl",
     "reason", "previousStart", "previousEnd", "event": calendar_event(...)}``)."""
-    event = calendar_event(booking, organizer, change=change)
+    hosts = list(hosts)
+    event = calendar_event(booking, organizer, change=change, hosts=hosts)
     manage = f"{public_url}/booking/{booking.uid}"
     return [
         {

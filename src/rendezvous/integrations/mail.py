@@ -141,7 +141,10 @@ def render(
         "when": _when(event["start"], event["end"], zone),
         "previous_when": _when(previous, payload["previousEnd"], zone) if previous else "",
         "zone": zone.key,
-        "who": f"{event['organizer']['name']} (host), {attendee}",
+        "who": ", ".join(
+            f"{h['name']} (host)" for h in [event["organizer"], *event.get("coHosts", [])]
+        )
+        + f", {attendee}",
         "reason": payload.get("reason") or "",
         "manage": change not in ("cancelled", "rejected"),
         "manage_url": payload["manageUrl"],

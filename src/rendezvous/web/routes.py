@@ -35,7 +35,7 @@ from rendezvous.integrations.ics import calendar_bytes
 from rendezvous.services import accounts
 from rendezvous.services import bookings as svc
 from rendezvous.services.public import public_profile
-from rendezvous.services.slots import find_slots, load_hosts
+from rendezvous.services.slots import find_slots
 from rendezvous.services.transactions import run
 from rendezvous.web import forms, picker, targets
 from rendezvous.web.render import page
@@ -308,7 +308,8 @@ async def booking_ics(request: Request, uid: str, uow: Uow, now: Now) -> Respons
     organizer = outcome.hosts.get(booking.user_id) or next(iter(outcome.hosts.values()), None)
     if organizer is None:  # every host was deleted: there is nobody to name as organizer
         return _not_found(request, "This booking has no host any more.")
-    event = calendar_event(booking, organizer, change=_ics_change(booking))
+    hosts = [outcome.hosts[h] for h in booking.host_ids if h in outcome.hosts]
+    event = calendar_event(booking, organizer, change=_ics_change(booking), hosts=hosts)
     return Response(
         calendar_bytes(event, stamp=now, method=None),
         media_type="text/calendar; charset=utf-8",
@@ -343,16 +344,9 @@ async def _reschedule_target(uow: Any, uid: str) -> tuple[Booking, targets.Targe
     booking = outcome.bookings[0]
     if outcome.event_type is None:
         raise errors.NotFound("The event type of this booking no longer exists")
-    hosts = await load_hosts(uow, outcome.event_type)
-    user = hosts[0].user
-    target = targets.Target(
-        outcome.event_type,
-        hosts,
-        owner_name=user.name or user.username,
-        path=f"/booking/{uid}/reschedule",
-        username=user.username,
+    return booking, await targets.for_event_type(
+        uow, outcome.event_type, path=f"/booking/{uid}/reschedule"
     )
-    return booking, target
 
 
 @router.get("/booking/{uid}/reschedule")
