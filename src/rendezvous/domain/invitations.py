@@ -51,6 +51,13 @@ def iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def main_attendees(booking: Booking) -> list[Attendee]:
+    """The booking's attendees who are not its guests (Cal.com stores each guest as an
+    attendee row too; pages, calendar events and mails name a guest once, as a guest)."""
+    guests = {g.lower() for g in booking.guests}
+    return [a for a in booking.attendees if (a.email or "").lower() not in guests]
+
+
 def parties(
     booking: Booking, hosts: Iterable[User], *, attendees: Sequence[Attendee] | None = None
 ) -> list[Party]:
@@ -89,7 +96,7 @@ def calendar_event(
     status = {"requested": "TENTATIVE", "rejected": "CANCELLED", "cancelled": "CANCELLED"}.get(
         change, "CONFIRMED"
     )
-    people = [{"name": a.name, "email": a.email} for a in booking.attendees if a.email]
+    people = [{"name": a.name, "email": a.email} for a in main_attendees(booking) if a.email]
     people += [{"name": g, "email": g} for g in booking.guests]
     return {
         "method": _METHOD[change],
