@@ -89,3 +89,42 @@ async def test_a_cancelled_or_moved_booking_offers_no_new_time(client, make_user
     assert gone.status_code == 409 and "cancelled" in gone.text
     again = await client.post(f"/booking/{new_uid}/cancel", headers=ORIGIN)
     assert (again.status_code == 422 and "already" in again.text.lower()) or "cannot" in again.text
+
+
+def _sequence(ics: str) -> int:
+    return int(ics.split("SEQUENCE:")[1].split()[0])
+
+
+async def test_a_confirmation_is_a_stored_revision_so_later_changes_outrank_it(
+    client, make_user, make_event_type, db
+):
+    """RFC 5546 §2.1.4: each revision the organizer sends has a higher SEQUENCE. The mailed
+    confirmation is one, so the .ics, the move and the cancellation after it count past it."""
+    import json
+
+    from sqlalchemy import text
+
+    bob = await make_user("bob")
+    policy = {"type": "always", "blockUnconfirmedBookingsInBooker": True}
+    et = await make_event_type(bob, "intro", settings={"confirmationPolicy": policy})
+    body = {"start": "2030-01-08T09:00:00Z", "eventTypeId": et, "attendee": attendee()}
+    uid = (await client.post("/v2/bookings", json=body)).json()["data"]["uid"]
+    assert _sequence((await client.get(f"/booking/{uid}/ics")).text) == 0
+    assert (await client.post(f"/v2/bookings/{uid}/confirm", headers=bob.auth)).status_code == 200
+    assert _sequence((await client.get(f"/booking/{uid}/ics")).text) == 1
+    moved = await client.post(
+        f"/booking/{uid}/reschedule", data={"start": "2030-01-08T10:00:00Z"}, headers=ORIGIN
+    )
+    new_uid = moved.headers["location"].split("/booking/")[1].split("?")[0]
+    assert _sequence((await client.get(f"/booking/{new_uid}/ics")).text) == 2
+    assert (await client.post(f"/booking/{new_uid}/cancel", headers=ORIGIN)).status_code == 303
+    async with db.connect() as conn:
+        rows = await conn.execute(
+            text("SELECT topic, payload FROM outbox WHERE kind = 'email' ORDER BY id")
+        )
+        seen = [
+            (topic, (p if isinstance(p, dict) else json.loads(p))["event"]["sequence"])
+            for topic, p in rows
+        ]
+    by_topic = {topic: seq for topic, seq in seen}
+    assert by_topic == {"requested": 0, "confirmed": 1, "rescheduled": 2, "cancelled": 3}

@@ -33,9 +33,10 @@ _METHOD: dict[Change, str] = {
     "rejected": "CANCEL",
     "cancelled": "CANCEL",
 }
-# What the change does to the stored SEQUENCE in the message: a move is stored (the new booking
-# counts one more), a confirmation or a withdrawal is a further revision of the same event.
-_BUMP: dict[Change, int] = {"confirmed": 1, "rejected": 1, "cancelled": 1}
+# What the change adds to the stored SEQUENCE in the message: a move and a confirmation are
+# stored (the new booking counts one more; confirming stores one more), a withdrawal — the
+# booking's last revision — is counted here.
+_BUMP: dict[Change, int] = {"rejected": 1, "cancelled": 1}
 
 
 @dataclass(frozen=True, slots=True)
