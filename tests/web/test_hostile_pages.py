@@ -128,3 +128,25 @@ async def test_a_confirmation_is_a_stored_revision_so_later_changes_outrank_it(
         ]
     by_topic = {topic: seq for topic, seq in seen}
     assert by_topic == {"requested": 0, "confirmed": 1, "rescheduled": 2, "cancelled": 3}
+
+
+async def test_a_phone_only_event_type_is_booked_from_the_page_without_an_email(
+    client, make_user, make_event_type
+):
+    bob = await make_user("bob")
+    fields = [
+        {"type": "email", "slug": "email", "required": False, "hidden": True},
+        {"type": "phone", "slug": "attendeePhoneNumber", "label": "Phone", "required": True},
+    ]
+    await make_event_type(bob, "call", settings={"bookingFields": fields})
+    page = await client.get(
+        "/bob/call", params={"tz": "UTC", "date": "2030-01-08", "slot": "2030-01-08T09:00:00Z"}
+    )
+    assert 'id="phone"' in page.text and 'id="email"' not in page.text
+    form = {"start": "2030-01-08T09:00:00Z", "tz": "UTC", "name": "Jo", "phone": "+15555550100"}
+    booked = await client.post("/bob/call", data=form, headers=ORIGIN)
+    assert booked.status_code == 303, booked.text
+    # Without the phone the page names the missing field, as the API does.
+    form["start"], form["phone"] = "2030-01-08T10:00:00Z", ""
+    refused = await client.post("/bob/call", data=form, headers=ORIGIN)
+    assert refused.status_code == 400 and "phoneNumber" in refused.text

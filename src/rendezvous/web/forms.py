@@ -143,15 +143,12 @@ def booking_body(
         if answer is not None and answer != []:
             responses[slug] = answer
     guests = [g.strip() for g in first(fields, "guests").replace("\n", ",").split(",")]
-    phone = first(fields, "phone")
+    phone, email = first(fields, "phone"), first(fields, "email")
     body: dict[str, Any] = {
         "start": first(fields, "start"),
         "eventTypeId": event_type_id,
-        "attendee": {
-            "name": first(fields, "name"),
-            "email": first(fields, "email"),
-            "timeZone": time_zone,
-        }
+        "attendee": {"name": first(fields, "name"), "timeZone": time_zone}
+        | ({"email": email} if email else {})  # none: a phone-only booking (or the API's 400)
         | ({"phoneNumber": phone} if phone else {}),
         "guests": [g for g in guests if g],
         "bookingFieldsResponses": responses,

@@ -33,6 +33,7 @@ from rendezvous.api.schemas.bookings import (
 )
 from rendezvous.domain import errors
 from rendezvous.domain.accounts import RESERVED_USERNAMES
+from rendezvous.domain.booking_fields import phone_only
 from rendezvous.domain.bookings import Booking
 from rendezvous.domain.bounds import EARLIEST_YEAR, LATEST_YEAR
 from rendezvous.domain.invitations import Change, calendar_event, main_attendees
@@ -208,6 +209,9 @@ def _event_view(target: targets.Target) -> dict[str, Any]:
         ],
         "custom_fields": forms.custom_fields(event_type.booking.booking_fields),
         "phone_field": forms.phone_field(event_type.booking.booking_fields),
+        # Contract §4.4: the email field hidden and not required with a phone field — the
+        # attendee books with a phone number alone, and the page does not ask for an email.
+        "email_asked": not phone_only(event_type.booking.booking_fields),
         "guests_allowed": not event_type.booking.guests_disabled,
     }
 
