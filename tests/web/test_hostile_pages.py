@@ -150,3 +150,21 @@ async def test_a_phone_only_event_type_is_booked_from_the_page_without_an_email(
     form["start"], form["phone"] = "2030-01-08T10:00:00Z", ""
     refused = await client.post("/bob/call", data=form, headers=ORIGIN)
     assert refused.status_code == 400 and "phoneNumber" in refused.text
+
+
+async def test_odd_form_bodies_are_a_clear_page_not_a_server_error(
+    client, make_user, make_event_type
+):
+    _, _, uid = await _booking(client, make_user, make_event_type)
+    base = {"start": "2030-01-08T11:00:00Z", "tz": "UTC", "name": "J", "email": "j@example.com"}
+    # A location choice written in other digits is no choice (the default location).
+    odd = await client.post("/bob/intro", data=base | {"location": "²"}, headers=ORIGIN)
+    assert odd.status_code == 303, odd.text
+    crowd = "&".join(f"f{i}=1" for i in range(300))
+    headers = ORIGIN | {"content-type": "application/x-www-form-urlencoded"}
+    for path in ("/bob/intro", f"/booking/{uid}/cancel", f"/booking/{uid}/reschedule",
+                 "/verify-email"):  # fmt: skip
+        refused = await client.post(path, content=crowd, headers=headers)
+        assert refused.status_code == 400, (path, refused.status_code)
+        assert "too many fields" in refused.text
+    assert (await client.get(f"/v2/bookings/{uid}")).json()["data"]["status"] == "accepted"

@@ -94,6 +94,11 @@ def _forbidden(request: Request) -> Response:
     )
 
 
+def _too_many_fields(request: Request) -> Response:
+    message = f"This form has too many fields (at most {forms.MAX_FORM_FIELDS})."
+    return page(request, "message.html", {"title": "Not sent", "message": message}, 400)
+
+
 MONTHS_AROUND = 120  # how far from today the picker goes: ten years either way
 
 
@@ -275,6 +280,8 @@ async def verify_email(request: Request, uow: Uow, now: Now, settings: SettingsD
     if not forms.same_origin(request, settings.public_url):
         return _forbidden(request)
     fields = await forms.form_fields(request)
+    if fields is None:
+        return _too_many_fields(request)
     try:
         user = await accounts.verify_email_token(uow, forms.first(fields, "token"), now)
     except errors.NotFound as exc:
@@ -366,6 +373,8 @@ async def cancel(request: Request, uid: str, uow: Uow, now: Now, settings: Setti
     if not forms.same_origin(request, settings.public_url):
         return _forbidden(request)
     fields = await forms.form_fields(request)
+    if fields is None:
+        return _too_many_fields(request)
     zone = _zone(forms.first(fields, "tz"), "UTC")
     try:  # the reason is checked as the API's cancel body checks it (length, NUL, controls)
         body = CancelBookingInput.model_validate(
@@ -467,6 +476,8 @@ async def reschedule(
     if not forms.same_origin(request, settings.public_url):
         return _forbidden(request)
     fields = await forms.form_fields(request)
+    if fields is None:
+        return _too_many_fields(request)
     zone = _zone(forms.first(fields, "tz"), "UTC")
     start = _instant(forms.first(fields, "start"))
     ctx = context(settings, now, None)
@@ -518,6 +529,8 @@ async def _book(
     if not forms.same_origin(request, settings.public_url):
         return _forbidden(request)
     fields = await forms.form_fields(request)
+    if fields is None:
+        return _too_many_fields(request)
     zone = _zone(forms.first(fields, "tz"), target.owner.time_zone)
     view = _event_view(target)
     offered = forms.offered_locations(target.event_type.booking.locations)
