@@ -168,3 +168,19 @@ async def test_odd_form_bodies_are_a_clear_page_not_a_server_error(
         assert refused.status_code == 400, (path, refused.status_code)
         assert "too many fields" in refused.text
     assert (await client.get(f"/v2/bookings/{uid}")).json()["data"]["status"] == "accepted"
+
+
+async def test_the_calendar_file_of_a_moved_booking_is_its_new_time(
+    client, make_user, make_event_type
+):
+    """The old booking's .ics must not withdraw the event its successor carries (same UID,
+    same SEQUENCE): it sends the visitor to the successor's."""
+    _, _, uid = await _booking(client, make_user, make_event_type)
+    moved = await client.post(
+        f"/booking/{uid}/reschedule", data={"start": "2030-01-08T10:00:00Z"}, headers=ORIGIN
+    )
+    new_uid = moved.headers["location"].split("/booking/")[1].split("?")[0]
+    old = await client.get(f"/booking/{uid}/ics")
+    assert old.status_code == 303 and old.headers["location"] == f"/booking/{new_uid}/ics"
+    new = await client.get(old.headers["location"])
+    assert "STATUS:CONFIRMED" in new.text and "SEQUENCE:1" in new.text

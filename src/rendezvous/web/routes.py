@@ -354,6 +354,8 @@ async def booking_ics(request: Request, uid: str, uow: Uow, now: Now) -> Respons
     except errors.NotFound:
         return _not_found(request, "There is no booking at this address.")
     booking = outcome.bookings[0]
+    if booking.rescheduled_to_uid:  # its event (same UID) lives on in the successor
+        return RedirectResponse(f"/booking/{booking.rescheduled_to_uid}/ics", 303)
     organizer = outcome.hosts.get(booking.user_id) or next(iter(outcome.hosts.values()), None)
     if organizer is None:  # every host was deleted: there is nobody to name as organizer
         return _not_found(request, "This booking has no host any more.")
