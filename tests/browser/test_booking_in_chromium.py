@@ -159,3 +159,69 @@ async def test_book_in_two_zones_then_reschedule_and_cancel(tmp_path: Path, chro
                 assert "STATUS:CANCELLED" in ics.text and "SEQUENCE:2" in ics.text
             finally:
                 await browser.close()
+
+
+async def test_book_a_collective_team_event_type(tmp_path: Path, chromium, shoot):
+    """The team event type's bookingUrl (/team/{teamSlug}/{slug}) books every host; the
+    confirmation names them all."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'team.db'}"
+    env = base_env(url)
+    await cli(env, "migrate", cwd=tmp_path)
+    ids = []
+    for username, name in (("bob", "Bob Host"), ("ann", "Ann Host")):
+        out = await cli(
+            env, "users", "create", "--email", f"{username}@example.com", "--username", username,
+            "--name", name, "--time-zone", "Europe/Rome", cwd=tmp_path,
+        )  # fmt: skip
+        ids.append(int(re.search(r"created user (\d+)", out).group(1)))  # type: ignore[union-attr]
+    created = await cli(
+        env, "orgs", "create", "--name", "Acme", "--slug", "acme",
+        "--owner", "bob@example.com", cwd=tmp_path,
+    )  # fmt: skip
+    org_id = created.strip().splitlines()[-1]
+    await cli(env, "orgs", "add-member", "--org", "acme", "--user", "ann@example.com", cwd=tmp_path)
+    key = (await cli(env, "keys", "create", "--user", "bob@example.com", cwd=tmp_path)).strip()
+    async with (
+        live_server(url, tmp_path) as server,
+        httpx.AsyncClient(
+            base_url=server.base_url, headers={"Authorization": f"Bearer {key}"}, timeout=30
+        ) as http,
+    ):
+        base = f"/v2/organizations/{org_id}/teams"
+        team = await http.post(base, json={"name": "Sales", "slug": "sales"})
+        assert team.status_code == 201, team.text
+        base += f"/{team.json()['data']['id']}"
+        for user_id in ids:
+            r = await http.post(f"{base}/memberships", json={"userId": user_id, "accepted": True})
+            assert r.status_code in (201, 409), r.text  # 409: the creator is a member already
+        made = await http.post(
+            f"{base}/event-types",
+            json={"title": "Team demo", "slug": "demo", "lengthInMinutes": 30,
+                  "schedulingType": "collective",
+                  "hosts": [{"userId": i} for i in ids]},
+        )  # fmt: skip
+        assert made.status_code == 201, made.text
+        booking_url = made.json()["data"]["bookingUrl"]
+        assert booking_url.endswith("/team/sales/demo")
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=chromium)
+            try:
+                context = await browser.new_context(timezone_id="Europe/Paris")
+                page = await context.new_page()
+                await page.goto(server.base_url + "/team/sales/demo")
+                await page.wait_for_url(re.compile(r"tz="))
+                await expect(page.locator("#hosts")).to_contain_text("Ann Host")
+                await shoot(page, "e-1-team-page")
+                await _first_free_time(page)
+                await page.get_by_label("Your name", exact=True).fill("Eve Martin")
+                await page.get_by_label("Email address", exact=True).fill("eve@example.com")
+                await page.get_by_role("button", name="Book this time").click()
+                await page.wait_for_url(re.compile(r"/booking/"))
+                await expect(page.locator("h1")).to_have_text("This meeting is booked")
+                await expect(page.get_by_text("Bob Host (host)")).to_be_visible()
+                await expect(page.get_by_text("Ann Host (host)")).to_be_visible()
+                await shoot(page, "e-2-team-confirmation")
+                data = (await http.get(f"/v2/bookings/{_uid(page)}")).json()["data"]
+                assert sorted(h["name"] for h in data["hosts"]) == ["Ann Host", "Bob Host"]
+            finally:
+                await browser.close()

@@ -152,7 +152,8 @@ async def test_a_server_killed_while_owing_deliveries_delivers_them_all_after_re
                 statuses = (
                     await conn.execute(
                         text(
-                            "SELECT status, count(*) FROM outbox WHERE kind = 'webhook' GROUP BY status"
+                            "SELECT status, count(*) FROM outbox WHERE kind = 'webhook' "
+                            "GROUP BY status"
                         )
                     )
                 ).all()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import json
 import re
 import socket
 from collections.abc import Iterator
@@ -295,3 +296,52 @@ async def test_requested_confirmed_and_declined_bookings_are_mailed(
         ("Your booking request was sent", "REQUEST", "TENTATIVE", 0),
         ("Declined", "CANCEL", "CANCELLED", 1),
     ])  # fmt: skip
+
+
+async def _email_outcomes(db) -> dict[str, tuple[str, int]]:
+    async with db.connect() as conn:
+        rows = await conn.execute(
+            text("SELECT payload, status, attempts FROM outbox WHERE kind = 'email'")
+        )
+        return {
+            (p if isinstance(p, dict) else json.loads(p))["to"]["email"]: (s, a) for p, s, a in rows
+        }
+
+
+async def test_international_addresses_are_mailed_or_refused_for_good(
+    client, make_user, make_event_type, settings, db, clock, inbox
+):
+    bob = await make_user("bob")
+    et = await make_event_type(bob, "intro")
+    body = {
+        "start": TUE_09,
+        "eventTypeId": et,
+        "attendee": attendee() | {"email": "jöe@exämple.com", "name": 'Jöe "J", <x>'},
+        "guests": ["ann@bücher.example"],
+    }
+    assert (await client.post("/v2/bookings", json=body)).status_code == 201
+    await _run_worker(_mail_settings(settings, inbox), db, clock)
+    # The IDN domain is sent in its ASCII form; the UTF-8 local part as UTF-8 (SMTPUTF8).
+    assert len(inbox.to("ann@xn--bcher-kva.example")) == 1
+    [joe] = inbox.to("jöe@xn--exmple-cua.com")
+    shown = joe["To"].addresses[0].display_name  # raw UTF-8 header (RFC 6532), as parsed
+    assert shown.encode("utf-8", "surrogateescape").decode() == 'Jöe "J", <x>'
+    assert set((await _email_outcomes(db)).values()) == {("done", 1)}
+
+    # A server without SMTPUTF8 cannot take the UTF-8 address: failed for good, at once.
+    plain = Inbox(port=_free_port())
+    controller = Controller(plain, hostname="127.0.0.1", port=plain.port, enable_SMTPUTF8=False)
+    controller.start()
+    try:
+        body["start"] = "2030-01-08T11:00:00Z"
+        body["guests"] = []
+        body["attendee"]["email"] = "zoë@example.com"
+        assert (await client.post("/v2/bookings", json=body)).status_code == 201
+        url = f"smtp://127.0.0.1:{plain.port}"
+        await _run_worker(
+            settings.model_copy(update={"smtp_url": url, "smtp_security": "none"}), db, clock
+        )
+    finally:
+        controller.stop()
+    assert (await _email_outcomes(db))["zoë@example.com"] == ("failed", 1)
+    assert len(plain.to("bob@example.com")) == 1

@@ -33,9 +33,10 @@ _METHOD: dict[Change, str] = {
     "rejected": "CANCEL",
     "cancelled": "CANCEL",
 }
-# What the change does to the stored SEQUENCE in the message: a move is stored (the new booking
-# counts one more), a confirmation or a withdrawal is a further revision of the same event.
-_BUMP: dict[Change, int] = {"confirmed": 1, "rejected": 1, "cancelled": 1}
+# What the change adds to the stored SEQUENCE in the message: a move and a confirmation are
+# stored (the new booking counts one more; confirming stores one more), a withdrawal — the
+# booking's last revision — is counted here.
+_BUMP: dict[Change, int] = {"rejected": 1, "cancelled": 1}
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,13 @@ class Party:
 def iso(moment: datetime) -> str:
     """``2030-01-08T10:00:00Z`` (UTC, seconds)."""
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def main_attendees(booking: Booking) -> list[Attendee]:
+    """The booking's attendees who are not its guests (Cal.com stores each guest as an
+    attendee row too; pages, calendar events and mails name a guest once, as a guest)."""
+    guests = {g.lower() for g in booking.guests}
+    return [a for a in booking.attendees if (a.email or "").lower() not in guests]
 
 
 def parties(
@@ -75,15 +83,21 @@ def parties(
 
 
 def calendar_event(
-    booking: Booking, organizer: User, *, change: Change, description: str = ""
+    booking: Booking,
+    organizer: User,
+    *,
+    change: Change,
+    description: str = "",
+    hosts: Iterable[User] = (),
 ) -> dict[str, Any]:
     """The VEVENT facts of ``booking`` after ``change`` (JSON-ready): ``uid`` and ``sequence``
     (RFC 5545 §3.8.4.7, §3.8.7.4), times in UTC, ``status`` (§3.8.1.11), organizer and
-    attendees."""
+    attendees; ``hosts`` are the booking's other hosts (a team booking's: every collective host
+    attends; each is an ATTENDEE of the event, listed apart as ``coHosts``)."""
     status = {"requested": "TENTATIVE", "rejected": "CANCELLED", "cancelled": "CANCELLED"}.get(
         change, "CONFIRMED"
     )
-    people = [{"name": a.name, "email": a.email} for a in booking.attendees if a.email]
+    people = [{"name": a.name, "email": a.email} for a in main_attendees(booking) if a.email]
     people += [{"name": g, "email": g} for g in booking.guests]
     return {
         "method": _METHOD[change],
@@ -97,6 +111,13 @@ def calendar_event(
         "status": status,
         "organizer": {"name": organizer.name or organizer.username, "email": organizer.email},
         "attendees": people,
+        "coHosts": list(
+            {
+                h.id: {"name": h.name or h.username, "email": h.email}
+                for h in hosts
+                if h.id != organizer.id
+            }.values()
+        ),
     }
 
 
@@ -115,7 +136,8 @@ def messages(
     """One outbox payload per recipient of ``change`` (shape: ``{"template": "booking",
     "change", "to": {name, email, timeZone, role}, "bookingUid", "eventTitle", "manageUrl",
     "reason", "previousStart", "previousEnd", "event": calendar_event(...)}``)."""
-    event = calendar_event(booking, organizer, change=change)
+    hosts = list(hosts)
+    event = calendar_event(booking, organizer, change=change, hosts=hosts)
     manage = f"{public_url}/booking/{booking.uid}"
     return [
         {

@@ -52,7 +52,7 @@ def calendar_bytes(event: Mapping[str, Any], *, stamp: datetime, method: str | N
         vevent.add("location", event["location"])
     vevent.add("status", event["status"])
     vevent.add("organizer", _address(event["organizer"]))
-    for person in event.get("attendees", []):
+    for person in [*event.get("coHosts", []), *event.get("attendees", [])]:
         vevent.add("attendee", _address(person, "REQ-PARTICIPANT"), encode=False)
     cal.add_component(vevent)
     return bytes(cal.to_ical())

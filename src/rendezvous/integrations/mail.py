@@ -9,12 +9,13 @@ Without a URL, mails are written to the log instead of sent.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr, make_msgid
+from email.utils import format_datetime, formataddr, make_msgid, quote
 from importlib.resources import files
 from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
@@ -104,6 +105,20 @@ def _when(start: str, end: str, zone: ZoneInfo) -> str:
     return f"{s:%A %d %B %Y}, {s:%H:%M}–{e:%H:%M}"
 
 
+def mailbox(name: str, address: str) -> str:
+    """The header value for ``name`` at ``address``. A non-ASCII domain is written in its
+    ASCII form (IDNA, RFC 5890), so any server delivers it; a non-ASCII local part stays UTF-8
+    (RFC 6531: ``aiosmtplib`` then asks the server for SMTPUTF8, and a server without it
+    refuses the mail for good)."""
+    local, at, domain = address.rpartition("@")
+    with contextlib.suppress(UnicodeError):  # not IDNA-encodable: left as it is
+        domain = domain.encode("idna").decode("ascii")
+    address = f"{local}{at}{domain}"
+    if address.isascii():
+        return formataddr((name, address))
+    return f'"{quote(name)}" <{address}>'
+
+
 def render(
     payload: Mapping[str, Any], *, sender: str, now: datetime, message_id: str | None = None
 ) -> EmailMessage:
@@ -115,7 +130,7 @@ def render(
     to = payload["to"]
     msg = EmailMessage()
     msg["From"] = sender
-    msg["To"] = formataddr((to["name"], to["email"]))
+    msg["To"] = mailbox(to["name"], to["email"])
     msg["Date"] = format_datetime(now)
     msg["Message-ID"] = message_id or make_msgid(domain="rendezvous")
     if payload.get("template") == "verify-email":
@@ -141,7 +156,10 @@ def render(
         "when": _when(event["start"], event["end"], zone),
         "previous_when": _when(previous, payload["previousEnd"], zone) if previous else "",
         "zone": zone.key,
-        "who": f"{event['organizer']['name']} (host), {attendee}",
+        "who": ", ".join(
+            f"{h['name']} (host)" for h in [event["organizer"], *event.get("coHosts", [])]
+        )
+        + f", {attendee}",
         "reason": payload.get("reason") or "",
         "manage": change not in ("cancelled", "rejected"),
         "manage_url": payload["manageUrl"],
@@ -196,6 +214,8 @@ class Mailer:
                 start_tls={"starttls": True, "none": False}.get(server.security),
                 timeout=server.timeout,
             )
+        except aiosmtplib.SMTPNotSupported as exc:  # e.g. SMTPUTF8 for a UTF-8 address
+            raise MailError(f"not supported by the server: {exc}", permanent=True) from exc
         except aiosmtplib.SMTPRecipientsRefused as exc:
             raise MailError(f"recipients refused: {exc}", permanent=True) from exc
         except aiosmtplib.SMTPResponseException as exc:

@@ -31,12 +31,15 @@ def same_origin(request: Request, public_url: str) -> bool:
     return _origin(sent) in ours
 
 
-async def form_fields(request: Request) -> dict[str, list[str]]:
+async def form_fields(request: Request) -> dict[str, list[str]] | None:
     """The ``application/x-www-form-urlencoded`` body (its size is bounded by the body limit),
-    each name with its values; at most MAX_FORM_FIELDS names."""
+    each name with its values; None when it has more than MAX_FORM_FIELDS fields (no page of
+    ours sends that many: the caller answers 400)."""
     body = (await request.body()).decode("utf-8", errors="replace")
-    fields = parse_qs(body, keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS)
-    return fields
+    try:
+        return parse_qs(body, keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS)
+    except ValueError:  # "Max number of fields exceeded"
+        return None
 
 
 def first(fields: Mapping[str, Sequence[str]], name: str) -> str:
@@ -71,7 +74,7 @@ def needs_text(loc: Mapping[str, Any]) -> bool:
 
 def location_choice(offered: Sequence[Mapping[str, Any]], index: str, text: str) -> Any:
     """The API's location object for the option numbered ``index`` (None: the default)."""
-    if not index.isdigit() or int(index) >= len(offered):
+    if not (index.isascii() and index.isdigit()) or int(index) >= len(offered):
         return None
     loc = offered[int(index)]
     kind = loc.get("type")
@@ -143,15 +146,12 @@ def booking_body(
         if answer is not None and answer != []:
             responses[slug] = answer
     guests = [g.strip() for g in first(fields, "guests").replace("\n", ",").split(",")]
-    phone = first(fields, "phone")
+    phone, email = first(fields, "phone"), first(fields, "email")
     body: dict[str, Any] = {
         "start": first(fields, "start"),
         "eventTypeId": event_type_id,
-        "attendee": {
-            "name": first(fields, "name"),
-            "email": first(fields, "email"),
-            "timeZone": time_zone,
-        }
+        "attendee": {"name": first(fields, "name"), "timeZone": time_zone}
+        | ({"email": email} if email else {})  # none: a phone-only booking (or the API's 400)
         | ({"phoneNumber": phone} if phone else {}),
         "guests": [g for g in guests if g],
         "bookingFieldsResponses": responses,

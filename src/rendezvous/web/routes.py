@@ -12,7 +12,7 @@ Posts are CSRF-safe by a same-origin check (``forms.same_origin``).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, available_timezones
@@ -26,16 +26,22 @@ from rendezvous import __version__
 from rendezvous.api.deps import Now, SettingsDep, Uow
 from rendezvous.api.errors import DOMAIN_STATUS
 from rendezvous.api.routers.bookings import context, new_booking, renderer
-from rendezvous.api.schemas.bookings import CreateBookingInput
+from rendezvous.api.schemas.bookings import (
+    CancelBookingInput,
+    CreateBookingInput,
+    RescheduleBookingInput,
+)
 from rendezvous.domain import errors
 from rendezvous.domain.accounts import RESERVED_USERNAMES
+from rendezvous.domain.booking_fields import phone_only
 from rendezvous.domain.bookings import Booking
-from rendezvous.domain.invitations import Change, calendar_event
+from rendezvous.domain.bounds import EARLIEST_YEAR, LATEST_YEAR
+from rendezvous.domain.invitations import Change, calendar_event, main_attendees
 from rendezvous.integrations.ics import calendar_bytes
 from rendezvous.services import accounts
 from rendezvous.services import bookings as svc
 from rendezvous.services.public import public_profile
-from rendezvous.services.slots import find_slots, load_hosts
+from rendezvous.services.slots import find_slots
 from rendezvous.services.transactions import run
 from rendezvous.web import forms, picker, targets
 from rendezvous.web.render import page
@@ -88,6 +94,11 @@ def _forbidden(request: Request) -> Response:
     )
 
 
+def _too_many_fields(request: Request) -> Response:
+    message = f"This form has too many fields (at most {forms.MAX_FORM_FIELDS})."
+    return page(request, "message.html", {"title": "Not sent", "message": message}, 400)
+
+
 MONTHS_AROUND = 120  # how far from today the picker goes: ten years either way
 
 
@@ -118,11 +129,25 @@ def _day(value: str | None) -> date | None:
 
 
 def _instant(value: str | None) -> datetime | None:
+    """An aware instant in the years the API accepts (``domain.bounds``), as UTC; None for
+    anything else (unreadable, naive, or so far away that calendar arithmetic overflows)."""
     try:
         moment = datetime.fromisoformat((value or "").replace("Z", "+00:00"))
-    except ValueError:
+        if moment.tzinfo is None:
+            return None
+        moment = moment.astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
-    return moment if moment.tzinfo else None
+    return moment if EARLIEST_YEAR <= moment.year <= LATEST_YEAR else None
+
+
+def _problems(exc: ValidationError) -> list[str]:
+    """Each refused field as ``path: reason`` (the API's wording, without pydantic's prefix)."""
+    return [
+        f"{'.'.join(str(p) for p in e['loc'] if not isinstance(p, int))}: "
+        + str(e["msg"]).removeprefix("Value error, ")
+        for e in exc.errors()
+    ]
 
 
 async def _picker(
@@ -189,6 +214,9 @@ def _event_view(target: targets.Target) -> dict[str, Any]:
         ],
         "custom_fields": forms.custom_fields(event_type.booking.booking_fields),
         "phone_field": forms.phone_field(event_type.booking.booking_fields),
+        # Contract §4.4: the email field hidden and not required with a phone field — the
+        # attendee books with a phone number alone, and the page does not ask for an email.
+        "email_asked": not phone_only(event_type.booking.booking_fields),
         "guests_allowed": not event_type.booking.guests_disabled,
     }
 
@@ -252,6 +280,8 @@ async def verify_email(request: Request, uow: Uow, now: Now, settings: SettingsD
     if not forms.same_origin(request, settings.public_url):
         return _forbidden(request)
     fields = await forms.form_fields(request)
+    if fields is None:
+        return _too_many_fields(request)
     try:
         user = await accounts.verify_email_token(uow, forms.first(fields, "token"), now)
     except errors.NotFound as exc:
@@ -280,14 +310,33 @@ async def booking_page(request: Request, uid: str, uow: Uow, now: Now) -> Respon
             "series": outcome.bookings if outcome.recurring else [],
             "event_title": event_type.title if event_type else booking.title,
             "hosts": hosts,
+            "attendees": main_attendees(booking),
             "zone": zone,
             "zones": ZONES,
             "past": booking.end <= now,
-            "can_change": booking.active and booking.end > now and not booking.seated,
+            "can_change": _unchangeable(booking, now) is None,
             "query": _query,
             "notice": request.query_params.get("notice"),
         },
     )
+
+
+def _unchangeable(booking: Booking, now: datetime) -> str | None:
+    """Why the manage page offers no new time for ``booking`` (None: it does). The services
+    refuse these too; the page says so before the visitor picks a time."""
+    if booking.rescheduled_to_uid:
+        return "This booking was moved to a new time already."
+    if booking.status == "cancelled":
+        return "This booking is cancelled."
+    if booking.status == "rejected":
+        return "The host declined this booking."
+    if not booking.active:
+        return f"This booking is {booking.status}."
+    if booking.end <= now:
+        return "This booking is in the past."
+    if booking.seated:
+        return "This is a seat of a group booking: ask the host to change it."
+    return None
 
 
 def _ics_change(booking: Booking) -> Change:
@@ -305,10 +354,13 @@ async def booking_ics(request: Request, uid: str, uow: Uow, now: Now) -> Respons
     except errors.NotFound:
         return _not_found(request, "There is no booking at this address.")
     booking = outcome.bookings[0]
+    if booking.rescheduled_to_uid:  # its event (same UID) lives on in the successor
+        return RedirectResponse(f"/booking/{booking.rescheduled_to_uid}/ics", 303)
     organizer = outcome.hosts.get(booking.user_id) or next(iter(outcome.hosts.values()), None)
     if organizer is None:  # every host was deleted: there is nobody to name as organizer
         return _not_found(request, "This booking has no host any more.")
-    event = calendar_event(booking, organizer, change=_ics_change(booking))
+    hosts = [outcome.hosts[h] for h in booking.host_ids if h in outcome.hosts]
+    event = calendar_event(booking, organizer, change=_ics_change(booking), hosts=hosts)
     return Response(
         calendar_bytes(event, stamp=now, method=None),
         media_type="text/calendar; charset=utf-8",
@@ -323,8 +375,17 @@ async def cancel(request: Request, uid: str, uow: Uow, now: Now, settings: Setti
     if not forms.same_origin(request, settings.public_url):
         return _forbidden(request)
     fields = await forms.form_fields(request)
+    if fields is None:
+        return _too_many_fields(request)
     zone = _zone(forms.first(fields, "tz"), "UTC")
-    reason = forms.first(fields, "reason")[:2000] or None
+    try:  # the reason is checked as the API's cancel body checks it (length, NUL, controls)
+        body = CancelBookingInput.model_validate(
+            {"cancellationReason": forms.first(fields, "reason") or None}
+        )
+    except ValidationError as exc:
+        message = "; ".join(_problems(exc))
+        return page(request, "message.html", {"title": "Not cancelled", "message": message}, 400)
+    reason = body.cancellation_reason
     ctx = context(settings, now, None)
     try:
         await run(
@@ -343,16 +404,9 @@ async def _reschedule_target(uow: Any, uid: str) -> tuple[Booking, targets.Targe
     booking = outcome.bookings[0]
     if outcome.event_type is None:
         raise errors.NotFound("The event type of this booking no longer exists")
-    hosts = await load_hosts(uow, outcome.event_type)
-    user = hosts[0].user
-    target = targets.Target(
-        outcome.event_type,
-        hosts,
-        owner_name=user.name or user.username,
-        path=f"/booking/{uid}/reschedule",
-        username=user.username,
+    return booking, await targets.for_event_type(
+        uow, outcome.event_type, path=f"/booking/{uid}/reschedule"
     )
-    return booking, target
 
 
 @router.get("/booking/{uid}/reschedule")
@@ -376,6 +430,21 @@ async def _reschedule_view(
     message: str | None = None,
     status: int = 200,
 ) -> Response:
+    why_not = _unchangeable(booking, now)
+    if why_not is not None:
+        return page(
+            request,
+            "message.html",
+            {
+                "title": "This booking cannot be moved",
+                "message": why_not,
+                "link": (
+                    f"/booking/{booking.rescheduled_to_uid or booking.uid}",
+                    "See the booking",
+                ),
+            },
+            409,
+        )
     if not params.get("tz") and booking.attendees:
         params = params | {"tz": booking.attendees[0].time_zone}
     try:
@@ -409,16 +478,27 @@ async def reschedule(
     if not forms.same_origin(request, settings.public_url):
         return _forbidden(request)
     fields = await forms.form_fields(request)
+    if fields is None:
+        return _too_many_fields(request)
     zone = _zone(forms.first(fields, "tz"), "UTC")
     start = _instant(forms.first(fields, "start"))
-    reason = forms.first(fields, "reason")[:2000] or None
     ctx = context(settings, now, None)
     try:
-        if start is None:
+        if not forms.first(fields, "start"):
             raise errors.InvalidInput("Choose a time first", {"fields": ["start"]})
+        try:  # checked as the API's reschedule body is (start in range, reason text)
+            parsed = RescheduleBookingInput.model_validate(
+                {
+                    "start": forms.first(fields, "start"),
+                    "reschedulingReason": forms.first(fields, "reason") or None,
+                }
+            )
+        except ValidationError as exc:
+            raise errors.InvalidInput("; ".join(_problems(exc))) from None
+        new_start, reason = parsed.start, parsed.rescheduling_reason
         _code, body = await run(
             uow,
-            lambda: svc.reschedule(uow, uid, start, ctx, reason=reason),
+            lambda: svc.reschedule(uow, uid, new_start, ctx, reason=reason),
             renderer(None, 201),
             now=now,
         )
@@ -451,6 +531,8 @@ async def _book(
     if not forms.same_origin(request, settings.public_url):
         return _forbidden(request)
     fields = await forms.form_fields(request)
+    if fields is None:
+        return _too_many_fields(request)
     zone = _zone(forms.first(fields, "tz"), target.owner.time_zone)
     view = _event_view(target)
     offered = forms.offered_locations(target.event_type.booking.locations)
@@ -470,10 +552,7 @@ async def _book(
     try:
         parsed = CreateBookingInput.model_validate(body)
     except ValidationError as exc:
-        problems = [
-            f"{'.'.join(str(p) for p in e['loc'] if not isinstance(p, int))}: {e['msg']}"
-            for e in exc.errors()
-        ]
+        problems = _problems(exc)
         return await _booking_page(
             request, uow, now, target, params, problems=problems, values=values, status=400
         )

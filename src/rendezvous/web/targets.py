@@ -1,9 +1,9 @@
 """Which event type a public URL names, and who hosts it.
 
 Pages resolve ``(owner, event type)`` through ``resolve``; a personal event type is
-``/{username}/{slug}``, a team event type ``/team/{teamSlug}/{slug}``. Team data comes with
-teams (issue 14): until then a team URL names nothing (404), and ``Target.team_slug`` is passed
-to the booking service exactly as the API passes ``teamSlug``.
+``/{username}/{slug}``, a team event type ``/team/{teamSlug}/{slug}`` (found as the API finds
+``teamSlug`` with ``eventTypeSlug``). The booking form names the event type by id, so a page
+booking goes through ``services.bookings.create`` exactly as ``POST /v2/bookings`` does.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from rendezvous.domain.errors import NotFound
 from rendezvous.domain.event_types import EventType
 from rendezvous.domain.hosts import Host
 from rendezvous.services.ports import UnitOfWork
-from rendezvous.services.slots import resolve_hosted
+from rendezvous.services.slots import load_hosts, resolve_hosted
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +33,11 @@ class Target:
     @property
     def owner(self) -> User:
         return self.hosts[0].user
+
+    @property
+    def host_names(self) -> list[str]:
+        """The hosts shown on a team event type's page (a personal one's is its owner)."""
+        return [h.user.name or h.user.username for h in self.hosts]
 
 
 async def personal(uow: UnitOfWork, username: str, slug: str) -> Target:
@@ -52,12 +57,35 @@ async def personal(uow: UnitOfWork, username: str, slug: str) -> Target:
 
 
 async def team(uow: UnitOfWork, team_slug: str, slug: str) -> Target:
-    """``/team/{teamSlug}/{slug}``: team event types come with teams (issue 14). Once teams
-    are merged this becomes ``resolve_hosted(uow, slug=slug, team_slug=team_slug)`` (issue 14
-    adds ``team_slug`` to it) and a Target with ``team_slug=team_slug``, the team's name as
-    ``owner_name`` and ``path=f"/team/{team_slug}/{slug}"``. The team routes exist already and
-    the booking form names the event type by id, so nothing else changes."""
-    raise NotFound(f"Team '{team_slug}' not found")
+    """``/team/{teamSlug}/{slug}`` (the team event type's ``bookingUrl``): the event type as
+    ``GET /v2/slots?teamSlug=…&eventTypeSlug=…`` resolves it, with every configured host
+    (COLLECTIVE: all of them meet; ROUND_ROBIN: one free host is chosen at booking). NotFound
+    for an unknown team or slug, a hidden event type, and a managed parent (its children are
+    booked on their owners' pages)."""
+    event_type, hosts = await resolve_hosted(uow, slug=slug, team_slug=team_slug)
+    if event_type.hidden or event_type.scheduling_type == "MANAGED":
+        raise NotFound(f"Event type '{slug}' of team '{team_slug}' not found")
+    found = await uow.teams.get(event_type.team_id) if event_type.team_id else None
+    return Target(
+        event_type,
+        hosts,
+        owner_name=found.name if found else team_slug,
+        path=f"/team/{found.slug if found else team_slug}/{event_type.slug}",
+        team_slug=found.slug if found else team_slug,
+    )
+
+
+async def for_event_type(uow: UnitOfWork, event_type: EventType, *, path: str) -> Target:
+    """The target of an event type already found (a booking's, to reschedule it at ``path``):
+    its hosts now, named as its own page names them (the team, or the owner)."""
+    hosts = await load_hosts(uow, event_type)
+    found = await uow.teams.get(event_type.team_id) if event_type.team_id else None
+    if found is not None:
+        return Target(event_type, hosts, owner_name=found.name, path=path, team_slug=found.slug)
+    user = hosts[0].user
+    return Target(
+        event_type, hosts, owner_name=user.name or user.username, path=path, username=user.username
+    )
 
 
 async def resolve(

@@ -41,8 +41,14 @@ async def confirm(uow: UnitOfWork, uid: str, ctx: Context) -> Outcome:
             if await uow.occupancy.overlapping([host_id], start, end, now=ctx.now):
                 raise errors.SlotTaken("The time of this booking has been taken meanwhile")
         await uow.bookings.hold(booking.id, hold, now=ctx.now)
+    # The confirmation mailed to everyone is a new revision of the calendar event (RFC 5546
+    # §2.1.4): stored, so the .ics, a later move and a cancellation count past it.
     if not await uow.bookings.transition(
-        booking.id, from_statuses=("pending",), to_status="accepted", now=ctx.now
+        booking.id,
+        from_statuses=("pending",),
+        to_status="accepted",
+        now=ctx.now,
+        ics_sequence=booking.ics_sequence + 1,
     ):
         raise errors.WrongState("This booking is no longer pending")
     confirmed = await find_booking(uow, uid)
