@@ -101,6 +101,8 @@ def test_no_generated_request_gets_a_server_error_or_an_undocumented_shape(
         database_url=url,
         rate_limit=10_000_000,
         auth_failure_limit=10_000_000,
+        # Generated subscriberUrl hosts are made up: never send them to a DNS server.
+        outbound_resolve_names=False,
         _env_file=None,  # type: ignore[call-arg]
     )
     app = create_app(settings)

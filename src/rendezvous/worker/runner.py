@@ -81,7 +81,10 @@ class Worker:
         self.clock = clock
         self.rng = rng
         self.batch = settings.worker_batch_size
-        self._http = guarded_client(allow_private=settings.allow_private_networks)
+        self._http = guarded_client(
+            allow_private=settings.allow_private_networks,
+            resolve_names=settings.outbound_resolve_names,
+        )
         self.context = WorkerContext(
             settings=settings, sessions=sessions, http=self._http, clock=clock
         )

@@ -47,7 +47,11 @@ async def deliver(item: OutboxItem, ctx: WorkerContext) -> int | None:
         raise GiveUp("the subscription is inactive")
     allow_private = ctx.settings.allow_private_networks
     try:
-        await check_url(subscription.subscriber_url, allow_private=allow_private)
+        await check_url(
+            subscription.subscriber_url,
+            allow_private=allow_private,
+            resolve_names=ctx.settings.outbound_resolve_names,
+        )
     except OutboundRefused as exc:
         raise GiveUp(exc.message) from None
     request = build_request(
