@@ -440,3 +440,69 @@ async def test_a_seated_event_reports_only_the_seat_that_triggered(
     # A seat leaving does not cancel the meeting: MEETING_STARTED still comes, once.
     [started] = [b for b in bodies if b["triggerEvent"] == "MEETING_STARTED"]
     assert started["uid"] == first["uid"]
+
+
+async def _endless_server(mode: str):
+    """A loopback receiver that never finishes answering: ``body`` sends 200 and its headers,
+    then an endless chunked body; ``trickle`` sends its status line a byte every 0.1 s (never
+    tripping a read timeout). Returns (server, port, state)."""
+    import asyncio
+
+    state = {"requests": 0, "sent": 0}
+
+    async def on_connect(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            await reader.readuntil(b"\r\n\r\n")
+            state["requests"] += 1
+            if mode == "body":
+                writer.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+                chunk = b"x" * 65536
+                while True:
+                    writer.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                    await writer.drain()
+                    state["sent"] += len(chunk)
+                    await asyncio.sleep(0.01)
+            else:
+                for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 100_000:
+                    writer.write(bytes([byte]))
+                    await writer.drain()
+                    await asyncio.sleep(0.1)
+        except (ConnectionError, asyncio.CancelledError):
+            pass
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(on_connect, "127.0.0.1", 0)
+    return server, server.sockets[0].getsockname()[1], state
+
+
+@pytest.mark.parametrize("mode", ["body", "trickle"])
+async def test_a_receiver_that_never_finishes_answering_cannot_hold_the_worker(
+    client, make_user, make_event_type, settings, db, clock, mode
+) -> None:
+    """An endless response body is not read (a 200's headers are enough), and an answer
+    trickled byte by byte hits the attempt's overall deadline: either way the round ends."""
+    import asyncio
+
+    bob = await make_user("bob")
+    et = await make_event_type(bob)
+    server, port, state = await _endless_server(mode)
+    quick = settings.model_copy(update={"webhook_timeout_seconds": 1.0})
+    worker = Worker(quick, session_factory(db), clock=clock, rng=lambda: 0.5, only={"webhook"})
+    async with server:
+        hook = await _subscribe(client, bob, f"http://127.0.0.1:{port}/hook")
+        await book(client, et)
+        try:
+            # A liveness bound, not a speed assertion: without a deadline this never returns.
+            assert await asyncio.wait_for(worker.run_once(), 60) == 1
+        finally:
+            await worker.aclose()
+    assert state["requests"] == 1
+    log = await client.get(f"/v2/webhooks/{hook['id']}/deliveries", headers=bob.auth)
+    [delivery] = log.json()["data"]
+    if mode == "body":
+        assert delivery["status"] == "delivered"
+        assert state["sent"] < 64 * 1024 * 1024  # far from everything an endless body offers
+    else:
+        assert delivery["status"] == "pending"
+        assert "timed out" in delivery["attemptsLog"][0]["error"]
