@@ -506,3 +506,23 @@ async def test_a_receiver_that_never_finishes_answering_cannot_hold_the_worker(
     else:
         assert delivery["status"] == "pending"
         assert "timed out" in delivery["attemptsLog"][0]["error"]
+
+
+async def test_a_template_that_renders_too_large_fails_without_sending(
+    client, make_user, make_event_type, worker
+) -> None:
+    """A 64 KB template of ``{{responses}}`` placeholders over a booking with long answers
+    would render to hundreds of megabytes per attempt: it fails at once, nothing is sent."""
+    bob = await make_user("bob")
+    et = await make_event_type(bob)
+    template = "{{responses}}" * 5_000
+    async with receiver() as hooks:
+        hook = await _subscribe(client, bob, hooks.url, payloadTemplate=template)
+        made = await book(client, et, bookingFieldsResponses={"notes": "n" * 50_000})
+        assert made.status_code == 201, made.text
+        await _drain(worker)
+    assert hooks.requests == []
+    log = await client.get(f"/v2/webhooks/{hook['id']}/deliveries", headers=bob.auth)
+    [delivery] = log.json()["data"]
+    assert delivery["status"] == "failed"
+    assert "exceeds" in delivery["attemptsLog"][0]["error"]

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 import httpx
 
 from rendezvous.db.uow import UnitOfWork
-from rendezvous.domain.webhooks import Subscription
+from rendezvous.domain.webhooks import Subscription, TemplateTooLarge
 from rendezvous.integrations.outbound import OutboundRefused, check_url
 from rendezvous.integrations.webhook_http import build_request
 from rendezvous.worker.handlers import GiveUp, OutboxItem, Retry, WorkerContext, register
@@ -62,13 +62,16 @@ async def deliver(item: OutboxItem, ctx: WorkerContext) -> int | None:
         )
     except OutboundRefused as exc:
         raise GiveUp(exc.message) from None
-    request = build_request(
-        subscription,
-        item.payload.get("body", {}),
-        message_id=str(item.payload.get("messageId", f"msg_{item.id}")),
-        # The wall clock, not ctx.clock: receivers compare webhook-timestamp with theirs.
-        now=datetime.now(UTC),
-    )
+    try:
+        request = build_request(
+            subscription,
+            item.payload.get("body", {}),
+            message_id=str(item.payload.get("messageId", f"msg_{item.id}")),
+            # The wall clock, not ctx.clock: receivers compare webhook-timestamp with theirs.
+            now=datetime.now(UTC),
+        )
+    except TemplateTooLarge as exc:
+        raise GiveUp(str(exc)) from None
     read = ctx.settings.webhook_timeout_seconds
     timeout = httpx.Timeout(read, connect=CONNECT_TIMEOUT_SECONDS)
     try:
