@@ -526,3 +526,79 @@ async def test_a_template_that_renders_too_large_fails_without_sending(
     [delivery] = log.json()["data"]
     assert delivery["status"] == "failed"
     assert "exceeds" in delivery["attemptsLog"][0]["error"]
+
+
+async def _seated_meeting_starts(client, make_user, make_event_type, worker, clock, change):
+    """Book Jane and Sam into one seated slot, apply ``change(sam)``, run everything due up to
+    a day later, and return the MEETING_STARTED bodies as {uid: [attendee emails]}."""
+    bob = await make_user("bob")
+    seats = {"seatsPerTimeSlot": 3, "showAttendeeInfo": True, "showAvailabilityCount": True}
+    et = await make_event_type(bob, seats_per_slot=3, settings={"seats": seats})
+    async with receiver() as hooks:
+        await _subscribe(client, bob, hooks.url, triggers=["MEETING_STARTED"])
+        first = (await book(client, et)).json()["data"]
+        sam = {"name": "Sam Seat", "email": "sam@example.com", "timeZone": "UTC"}
+        second = (await book(client, et, attendee=sam)).json()["data"]
+        assert second["uid"] == first["uid"]
+        if change is not None:
+            answer = await change(second)
+            assert answer.status_code in (200, 201), answer.text
+        clock.advance(days=1, hours=3)
+        await _drain(worker)
+    found: dict[str, list[list[str]]] = {}
+    for got in hooks.requests:
+        body = _body(got)
+        found.setdefault(body["uid"], []).append([a["email"] for a in body["attendees"]])
+    return first["uid"], found
+
+
+async def test_meeting_started_of_a_seated_booking_lists_only_the_seats_still_in_it(
+    client, make_user, make_event_type, worker, clock
+) -> None:
+    async def cancel_sam(seat):
+        return await client.post(
+            f"/v2/bookings/{seat['uid']}/cancel", json={"seatUid": seat["seatUid"]}
+        )
+
+    uid, found = await _seated_meeting_starts(
+        client, make_user, make_event_type, worker, clock, cancel_sam
+    )
+    assert found == {uid: [["jane@example.com"]]}
+
+
+async def test_a_seat_moved_away_leaves_the_old_meeting_and_starts_its_own(
+    client, make_user, make_event_type, worker, clock
+) -> None:
+    async def move_sam(seat):
+        return await client.post(
+            f"/v2/bookings/{seat['uid']}/reschedule",
+            json={"start": "2030-01-08T11:00:00Z", "seatUid": seat["seatUid"]},
+        )
+
+    uid, found = await _seated_meeting_starts(
+        client, make_user, make_event_type, worker, clock, move_sam
+    )
+    assert found.pop(uid) == [["jane@example.com"]]
+    assert list(found.values()) == [[["sam@example.com"]]]
+
+
+async def test_the_last_seat_moving_away_withdraws_the_old_meetings_rows(
+    client, make_user, make_event_type, worker, clock
+) -> None:
+    """The old booking is cancelled when its last seat moves: no MEETING_STARTED for it."""
+    bob = await make_user("bob")
+    seats = {"seatsPerTimeSlot": 3, "showAttendeeInfo": True, "showAvailabilityCount": True}
+    et = await make_event_type(bob, seats_per_slot=3, settings={"seats": seats})
+    async with receiver() as hooks:
+        await _subscribe(client, bob, hooks.url, triggers=["MEETING_STARTED", "MEETING_ENDED"])
+        first = (await book(client, et)).json()["data"]
+        moved = await client.post(
+            f"/v2/bookings/{first['uid']}/reschedule",
+            json={"start": "2030-01-08T11:00:00Z", "seatUid": first["seatUid"]},
+        )
+        assert moved.status_code == 201, moved.text
+        clock.advance(days=1, hours=5)
+        await _drain(worker)
+    uids = [(_body(r)["triggerEvent"], _body(r)["uid"]) for r in hooks.requests]
+    assert first["uid"] not in {uid for _, uid in uids}
+    assert sorted(t for t, _ in uids) == ["MEETING_ENDED", "MEETING_STARTED"]
