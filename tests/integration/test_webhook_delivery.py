@@ -602,3 +602,48 @@ async def test_the_last_seat_moving_away_withdraws_the_old_meetings_rows(
     uids = [(_body(r)["triggerEvent"], _body(r)["uid"]) for r in hooks.requests]
     assert first["uid"] not in {uid for _, uid in uids}
     assert sorted(t for t, _ in uids) == ["MEETING_ENDED", "MEETING_STARTED"]
+
+
+async def test_redeliver_of_a_delivery_not_yet_due_is_refused_and_sends_nothing(
+    client, make_user, make_event_type, worker
+) -> None:
+    """A MEETING_STARTED delivery waits for the meeting's start: "send again" must not send
+    it before the meeting starts (422)."""
+    bob = await make_user("bob")
+    et = await make_event_type(bob)
+    async with receiver() as hooks:
+        hook = await _subscribe(client, bob, hooks.url, triggers=["MEETING_STARTED"])
+        await book(client, et)
+        log = await client.get(f"/v2/webhooks/{hook['id']}/deliveries", headers=bob.auth)
+        [delivery] = log.json()["data"]
+        again = await client.post(
+            f"/v2/webhooks/{hook['id']}/deliveries/{delivery['id']}/redeliver", headers=bob.auth
+        )
+        assert again.status_code == 422, again.text
+        assert "not been sent yet" in again.json()["message"]
+        assert await _drain(worker) == 0
+    assert hooks.requests == []
+
+
+async def test_redeliver_of_another_users_delivery_is_not_found(
+    client, make_user, make_event_type, worker
+) -> None:
+    bob, eve = await make_user("bob"), await make_user("eve")
+    et = await make_event_type(bob)
+    async with receiver() as hooks:
+        bobs = await _subscribe(client, bob, hooks.url)
+        eves = await _subscribe(client, eve, hooks.url)
+        await book(client, et)
+        await _drain(worker)
+        [delivery] = (
+            await client.get(f"/v2/webhooks/{bobs['id']}/deliveries", headers=bob.auth)
+        ).json()["data"]
+        for hook_id in (bobs["id"], eves["id"]):  # Bob's webhook, or Eve's own with Bob's delivery
+            answer = await client.post(
+                f"/v2/webhooks/{hook_id}/deliveries/{delivery['id']}/redeliver", headers=eve.auth
+            )
+            assert answer.status_code == 404, answer.text
+        listed = await client.get(f"/v2/webhooks/{bobs['id']}/deliveries", headers=eve.auth)
+        assert listed.status_code == 404
+        assert await _drain(worker) == 0
+    assert len(hooks.requests) == 1
