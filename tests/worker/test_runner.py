@@ -39,6 +39,13 @@ register("test-refuse", _refuse)
 register("test-boom", _boom, max_attempts=2)
 
 
+async def _dirty(item: OutboxItem, ctx: WorkerContext) -> int | None:
+    raise Retry("reply \x00 with NUL and a lone \ud800 surrogate", status=550)
+
+
+register("test-dirty", _dirty, max_attempts=1)
+
+
 async def _add(db, clock, kind: str, topic: str = "t") -> None:
     async with UnitOfWork(session_factory(db), write=True) as uow:
         await uow.outbox.add(kind=kind, topic=topic, payload={"n": 1}, now=clock())
@@ -141,3 +148,19 @@ async def test_a_claim_whose_worker_died_is_claimed_again_after_the_lease(
     await worker.aclose()
     assert SEEN == [("lease", 2)]
     assert await _rows(db) == [("test-ok", "done", 2)]
+
+
+async def test_an_error_text_postgresql_cannot_store_is_recorded_cleaned(
+    settings, db, clock
+) -> None:
+    """A handler's error text quoting a remote answer may hold NUL or a lone surrogate, which
+    PostgreSQL refuses in text columns: the round must still record it (cleaned), or the row
+    would stay leased and be sent again after every lease, forever."""
+    await _add(db, clock, "test-dirty")
+    worker = _worker(settings, db, clock)
+    assert await worker.run_once() == 1
+    await worker.aclose()
+    assert await _rows(db) == [("test-dirty", "failed", 1)]
+    [(attempt, outcome, status, error)] = await _attempts(db)
+    assert (attempt, outcome, status) == (1, "failed", 550)
+    assert "\x00" not in error and "\ud800" not in error and error.startswith("reply ")

@@ -59,6 +59,14 @@ def _item(row: ClaimedRow) -> OutboxItem:
     )
 
 
+def storable(text: str) -> str:
+    """``text`` as every engine can store it: NUL (which PostgreSQL refuses in text) shown as
+    ``\\0`` and lone surrogates (which UTF-8 cannot encode) as ``?``. Error texts quote what
+    receivers and mail servers answered, so they may hold either."""
+    cleaned = text.replace("\x00", "\\0")
+    return cleaned.encode("utf-8", "replace").decode("utf-8")
+
+
 class Worker:
     """Runs due outbox rows with their registered handlers (see the module docstring).
 
@@ -154,7 +162,7 @@ class Worker:
             duration_ms=duration_ms,
             outcome=outcome,
             status_code=status,
-            error=error[:MAX_ERROR_CHARS] if error else None,
+            error=storable(error)[:MAX_ERROR_CHARS] if error else None,
             retry_at=retry_at,
         )
 
