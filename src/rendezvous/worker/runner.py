@@ -40,6 +40,8 @@ log = logging.getLogger("rendezvous.worker")
 
 # Longest error text recorded per attempt.
 MAX_ERROR_CHARS = 1000
+# The share of the lease an attempt may use; the rest is left for recording its outcome.
+LEASE_SHARE = 0.8
 # Longest pause between rounds while rounds keep failing (the database is away).
 MAX_FAILURE_PAUSE_SECONDS = 10.0
 
@@ -118,13 +120,18 @@ class Worker:
         if not rows:
             return 0
         context = replace(self.context, cache={})
-        results = await asyncio.gather(*(self._attempt(_item(row), context) for row in rows))
+        # No attempt may outlive its lease: another worker would claim the row and send it a
+        # second time while this one is still sending (a webhook timeout longer than the lease).
+        until = asyncio.get_running_loop().time() + LEASE_SHARE * self.settings.worker_lease_seconds
+        results = await asyncio.gather(*(self._attempt(_item(row), context, until) for row in rows))
         async with UnitOfWork(self.sessions, write=True) as uow:
             await uow.outbox.finish(results, self.clock())
             await uow.commit()
         return len(rows)
 
-    async def _attempt(self, item: OutboxItem, context: WorkerContext) -> AttemptResult:
+    async def _attempt(
+        self, item: OutboxItem, context: WorkerContext, until: float
+    ) -> AttemptResult:
         registration = handlers.registration(item.kind)
         started_at = self.clock()
         began = time.perf_counter()
@@ -134,7 +141,16 @@ class Worker:
         try:
             if registration is None:  # pragma: no cover - only registered kinds are claimed
                 raise GiveUp(f"no handler for kind {item.kind!r}")
-            status = await registration.handler(item, context)
+            deadline = asyncio.timeout_at(until)
+            try:
+                async with deadline:
+                    status = await registration.handler(item, context)
+            except TimeoutError:
+                if not deadline.expired():
+                    raise
+                raise Retry(
+                    "the attempt outlived its lease (RENDEZVOUS_WORKER_LEASE_SECONDS)"
+                ) from None
         except GiveUp as exc:
             outcome, status, error = "failed", exc.status, exc.reason
         except Retry as exc:
