@@ -135,6 +135,8 @@ def settings(db_url: str) -> Settings:
         database_url=db_url,
         public_url="https://cal.example.com",
         rate_limit=100_000,
+        # No made-up name of a test is ever sent to a DNS server (only loopback traffic).
+        outbound_resolve_names=False,
         _env_file=None,  # type: ignore[call-arg]
     )
 

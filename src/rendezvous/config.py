@@ -97,6 +97,12 @@ class Settings(BaseSettings):
         description="allow outbound requests (webhooks, calendar feeds, CalDAV) to loopback, "
         "private, link-local and CGNAT addresses; metadata addresses are always refused",
     )
+    outbound_resolve_names: bool = Field(
+        True,
+        description="look up the host names of outbound targets (at save and at every connect) "
+        "to refuse private ones; false: no DNS query is ever made, a name is accepted unchecked "
+        "when saved and refused when connecting (only addresses and localhost are reachable)",
+    )
     worker_in_serve: bool = Field(
         True,
         description="`serve` runs the outbox worker (webhook deliveries…) in-process; set false "

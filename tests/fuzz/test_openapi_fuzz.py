@@ -108,6 +108,8 @@ def test_no_generated_request_gets_a_server_error_or_an_undocumented_shape(
         # subscriberUrl naming a public address would be sent real deliveries. Nothing leaves.
         worker_in_serve=False,
         credentials_key="fuzz-key-is-never-used-since-nothing-connects",
+        # Generated subscriberUrl hosts are made up: never send them to a DNS server.
+        outbound_resolve_names=False,
         _env_file=None,  # type: ignore[call-arg]
     )
     app = create_app(settings)

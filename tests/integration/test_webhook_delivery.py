@@ -440,3 +440,210 @@ async def test_a_seated_event_reports_only_the_seat_that_triggered(
     # A seat leaving does not cancel the meeting: MEETING_STARTED still comes, once.
     [started] = [b for b in bodies if b["triggerEvent"] == "MEETING_STARTED"]
     assert started["uid"] == first["uid"]
+
+
+async def _endless_server(mode: str):
+    """A loopback receiver that never finishes answering: ``body`` sends 200 and its headers,
+    then an endless chunked body; ``trickle`` sends its status line a byte every 0.1 s (never
+    tripping a read timeout). Returns (server, port, state)."""
+    import asyncio
+
+    state = {"requests": 0, "sent": 0}
+
+    async def on_connect(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            await reader.readuntil(b"\r\n\r\n")
+            state["requests"] += 1
+            if mode == "body":
+                writer.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+                chunk = b"x" * 65536
+                while True:
+                    writer.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                    await writer.drain()
+                    state["sent"] += len(chunk)
+                    await asyncio.sleep(0.01)
+            else:
+                for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 100_000:
+                    writer.write(bytes([byte]))
+                    await writer.drain()
+                    await asyncio.sleep(0.1)
+        except (ConnectionError, asyncio.CancelledError):
+            pass
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(on_connect, "127.0.0.1", 0)
+    return server, server.sockets[0].getsockname()[1], state
+
+
+@pytest.mark.parametrize("mode", ["body", "trickle"])
+async def test_a_receiver_that_never_finishes_answering_cannot_hold_the_worker(
+    client, make_user, make_event_type, settings, db, clock, mode
+) -> None:
+    """An endless response body is not read (a 200's headers are enough), and an answer
+    trickled byte by byte hits the attempt's overall deadline: either way the round ends."""
+    import asyncio
+
+    bob = await make_user("bob")
+    et = await make_event_type(bob)
+    server, port, state = await _endless_server(mode)
+    quick = settings.model_copy(update={"webhook_timeout_seconds": 1.0})
+    worker = Worker(quick, session_factory(db), clock=clock, rng=lambda: 0.5, only={"webhook"})
+    async with server:
+        hook = await _subscribe(client, bob, f"http://127.0.0.1:{port}/hook")
+        await book(client, et)
+        try:
+            # A liveness bound, not a speed assertion: without a deadline this never returns.
+            assert await asyncio.wait_for(worker.run_once(), 60) == 1
+        finally:
+            await worker.aclose()
+    assert state["requests"] == 1
+    log = await client.get(f"/v2/webhooks/{hook['id']}/deliveries", headers=bob.auth)
+    [delivery] = log.json()["data"]
+    if mode == "body":
+        assert delivery["status"] == "delivered"
+        assert state["sent"] < 64 * 1024 * 1024  # far from everything an endless body offers
+    else:
+        assert delivery["status"] == "pending"
+        assert "timed out" in delivery["attemptsLog"][0]["error"]
+
+
+async def test_a_template_that_renders_too_large_fails_without_sending(
+    client, make_user, make_event_type, worker
+) -> None:
+    """A 64 KB template of ``{{responses}}`` placeholders over a booking with long answers
+    would render to hundreds of megabytes per attempt: it fails at once, nothing is sent."""
+    bob = await make_user("bob")
+    et = await make_event_type(bob)
+    template = "{{responses}}" * 5_000
+    async with receiver() as hooks:
+        hook = await _subscribe(client, bob, hooks.url, payloadTemplate=template)
+        made = await book(client, et, bookingFieldsResponses={"notes": "n" * 50_000})
+        assert made.status_code == 201, made.text
+        await _drain(worker)
+    assert hooks.requests == []
+    log = await client.get(f"/v2/webhooks/{hook['id']}/deliveries", headers=bob.auth)
+    [delivery] = log.json()["data"]
+    assert delivery["status"] == "failed"
+    assert "exceeds" in delivery["attemptsLog"][0]["error"]
+
+
+async def _seated_meeting_starts(client, make_user, make_event_type, worker, clock, change):
+    """Book Jane and Sam into one seated slot, apply ``change(sam)``, run everything due up to
+    a day later, and return the MEETING_STARTED bodies as {uid: [attendee emails]}."""
+    bob = await make_user("bob")
+    seats = {"seatsPerTimeSlot": 3, "showAttendeeInfo": True, "showAvailabilityCount": True}
+    et = await make_event_type(bob, seats_per_slot=3, settings={"seats": seats})
+    async with receiver() as hooks:
+        await _subscribe(client, bob, hooks.url, triggers=["MEETING_STARTED"])
+        first = (await book(client, et)).json()["data"]
+        sam = {"name": "Sam Seat", "email": "sam@example.com", "timeZone": "UTC"}
+        second = (await book(client, et, attendee=sam)).json()["data"]
+        assert second["uid"] == first["uid"]
+        if change is not None:
+            answer = await change(second)
+            assert answer.status_code in (200, 201), answer.text
+        clock.advance(days=1, hours=3)
+        await _drain(worker)
+    found: dict[str, list[list[str]]] = {}
+    for got in hooks.requests:
+        body = _body(got)
+        found.setdefault(body["uid"], []).append([a["email"] for a in body["attendees"]])
+    return first["uid"], found
+
+
+async def test_meeting_started_of_a_seated_booking_lists_only_the_seats_still_in_it(
+    client, make_user, make_event_type, worker, clock
+) -> None:
+    async def cancel_sam(seat):
+        return await client.post(
+            f"/v2/bookings/{seat['uid']}/cancel", json={"seatUid": seat["seatUid"]}
+        )
+
+    uid, found = await _seated_meeting_starts(
+        client, make_user, make_event_type, worker, clock, cancel_sam
+    )
+    assert found == {uid: [["jane@example.com"]]}
+
+
+async def test_a_seat_moved_away_leaves_the_old_meeting_and_starts_its_own(
+    client, make_user, make_event_type, worker, clock
+) -> None:
+    async def move_sam(seat):
+        return await client.post(
+            f"/v2/bookings/{seat['uid']}/reschedule",
+            json={"start": "2030-01-08T11:00:00Z", "seatUid": seat["seatUid"]},
+        )
+
+    uid, found = await _seated_meeting_starts(
+        client, make_user, make_event_type, worker, clock, move_sam
+    )
+    assert found.pop(uid) == [["jane@example.com"]]
+    assert list(found.values()) == [[["sam@example.com"]]]
+
+
+async def test_the_last_seat_moving_away_withdraws_the_old_meetings_rows(
+    client, make_user, make_event_type, worker, clock
+) -> None:
+    """The old booking is cancelled when its last seat moves: no MEETING_STARTED for it."""
+    bob = await make_user("bob")
+    seats = {"seatsPerTimeSlot": 3, "showAttendeeInfo": True, "showAvailabilityCount": True}
+    et = await make_event_type(bob, seats_per_slot=3, settings={"seats": seats})
+    async with receiver() as hooks:
+        await _subscribe(client, bob, hooks.url, triggers=["MEETING_STARTED", "MEETING_ENDED"])
+        first = (await book(client, et)).json()["data"]
+        moved = await client.post(
+            f"/v2/bookings/{first['uid']}/reschedule",
+            json={"start": "2030-01-08T11:00:00Z", "seatUid": first["seatUid"]},
+        )
+        assert moved.status_code == 201, moved.text
+        clock.advance(days=1, hours=5)
+        await _drain(worker)
+    uids = [(_body(r)["triggerEvent"], _body(r)["uid"]) for r in hooks.requests]
+    assert first["uid"] not in {uid for _, uid in uids}
+    assert sorted(t for t, _ in uids) == ["MEETING_ENDED", "MEETING_STARTED"]
+
+
+async def test_redeliver_of_a_delivery_not_yet_due_is_refused_and_sends_nothing(
+    client, make_user, make_event_type, worker
+) -> None:
+    """A MEETING_STARTED delivery waits for the meeting's start: "send again" must not send
+    it before the meeting starts (422)."""
+    bob = await make_user("bob")
+    et = await make_event_type(bob)
+    async with receiver() as hooks:
+        hook = await _subscribe(client, bob, hooks.url, triggers=["MEETING_STARTED"])
+        await book(client, et)
+        log = await client.get(f"/v2/webhooks/{hook['id']}/deliveries", headers=bob.auth)
+        [delivery] = log.json()["data"]
+        again = await client.post(
+            f"/v2/webhooks/{hook['id']}/deliveries/{delivery['id']}/redeliver", headers=bob.auth
+        )
+        assert again.status_code == 422, again.text
+        assert "not been sent yet" in again.json()["message"]
+        assert await _drain(worker) == 0
+    assert hooks.requests == []
+
+
+async def test_redeliver_of_another_users_delivery_is_not_found(
+    client, make_user, make_event_type, worker
+) -> None:
+    bob, eve = await make_user("bob"), await make_user("eve")
+    et = await make_event_type(bob)
+    async with receiver() as hooks:
+        bobs = await _subscribe(client, bob, hooks.url)
+        eves = await _subscribe(client, eve, hooks.url)
+        await book(client, et)
+        await _drain(worker)
+        [delivery] = (
+            await client.get(f"/v2/webhooks/{bobs['id']}/deliveries", headers=bob.auth)
+        ).json()["data"]
+        for hook_id in (bobs["id"], eves["id"]):  # Bob's webhook, or Eve's own with Bob's delivery
+            answer = await client.post(
+                f"/v2/webhooks/{hook_id}/deliveries/{delivery['id']}/redeliver", headers=eve.auth
+            )
+            assert answer.status_code == 404, answer.text
+        listed = await client.get(f"/v2/webhooks/{bobs['id']}/deliveries", headers=eve.auth)
+        assert listed.status_code == 404
+        assert await _drain(worker) == 0
+    assert len(hooks.requests) == 1

@@ -13,7 +13,9 @@ from rendezvous.integrations.outbound import (
     OutboundRefused,
     check_url,
     guarded_client,
+    local_answer,
     refusal,
+    resolve,
 )
 
 ALWAYS = ["169.254.169.254", "fd00:ec2::254", "100.100.100.200", "0.0.0.0", "::", "224.0.0.1"]
@@ -125,3 +127,99 @@ async def test_the_guarded_client_does_not_follow_redirects() -> None:
     async with server, guarded_client(allow_private=True) as client:
         response = await client.get(f"http://127.0.0.1:{port}/")
     assert response.status_code == 302
+
+
+# Every spelling of a refused address, in URL form. None of them may be accepted, and none
+# needs a DNS server to be judged (each is answered locally; see test_answered_locally).
+DISGUISED = [
+    "http://2130706433/",  # decimal IPv4
+    "http://0x7f.1/",  # hex + short form
+    "http://127.1/",  # short form
+    "http://0177.0.0.1/",  # octal
+    "http://0x7f000001/",
+    "http://[::ffff:127.0.0.1]/",  # IPv4-mapped
+    "http://[::ffff:7f00:1]/",
+    "http://[::127.0.0.1]/",  # IPv4-compatible (deprecated)
+    "http://[64:ff9b::127.0.0.1]/",  # NAT64
+    "http://[2002:7f00:1::]/",  # 6to4 of 127.0.0.1
+    "http://[::]/",
+    "http://0.0.0.0/",
+    "http://0/",
+    "http://x@127.0.0.1/",  # userinfo
+    "http://127.0.0.1./",  # trailing dot
+    "http://169.254.169.254./",
+    "http://0xa9fea9fe/",  # metadata, hex
+    "http://[::ffff:169.254.169.254]/",
+    "HTTP://127.0.0.1/",  # upper-case scheme
+    "http://LOCALHOST./",
+    "http://foo.localhost/",  # RFC 6761: *.localhost is loopback
+    "http://①②⑦.0.0.1/",  # IDNA-normalises to 127.0.0.1
+    "http://[fe80::1%25eth0]/",
+    "http://127.0.0.1:65535/",
+]
+
+
+@pytest.mark.parametrize("url", DISGUISED)
+@pytest.mark.parametrize("resolve_names", [True, False])
+async def test_disguised_private_targets_are_refused_when_saved(
+    url: str, resolve_names: bool
+) -> None:
+    with pytest.raises(OutboundRefused, match="refused"):
+        await check_url(url, allow_private=False, resolve_names=resolve_names)
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "2130706433",
+        "0x7f.1",
+        "127.0.0.1.",
+        "LOCALHOST.",
+        "a.b.localhost",
+        "①②⑦.0.0.1",
+        "made-up.invalid",
+        "x" * 64 + ".com",  # a label longer than 63: not a DNS name
+        "a..b",
+        "-bad-.com",
+        "sp ace.com",
+        "a" * 250 + ".com",
+    ],
+)
+def test_answered_locally(host: str) -> None:
+    """These hosts never reach the resolver, whatever the setting."""
+    assert local_answer(host) is not None
+
+
+async def test_without_name_resolution_no_name_is_looked_up() -> None:
+    """``resolve_names=False`` (the test suite's setting): a made-up name resolves to nothing
+    without a lookup, is accepted when saved, and refused when connecting."""
+    assert local_answer("hooks.made-up-name-7f3a.com") is None  # would need a lookup
+    assert await resolve("hooks.made-up-name-7f3a.com", 443, resolve_names=False) == []
+    url = "https://hooks.made-up-name-7f3a.com/cal"
+    assert await check_url(url, allow_private=False, resolve_names=False) == url
+    async with guarded_client(allow_private=True, resolve_names=False) as client:
+        with pytest.raises(httpx.ConnectError, match="not resolved"):
+            await client.get(url)
+
+
+async def test_disguised_loopback_is_refused_at_connect_time_without_traffic() -> None:
+    import asyncio
+
+    connections = 0
+
+    async def on_connect(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        writer.close()
+
+    server = await asyncio.start_server(on_connect, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    async with server:
+        async with guarded_client(allow_private=False, resolve_names=False) as client:
+            for host in ("2130706433", "127.1", "0x7f.1", "[::ffff:127.0.0.1]", "a.localhost"):
+                with pytest.raises(httpx.ConnectError, match="refused"):
+                    await client.get(f"http://{host}:{port}/")
+        async with guarded_client(allow_private=True, resolve_names=False) as client:
+            with pytest.raises(httpx.RemoteProtocolError):  # allowed: it connects
+                await client.get(f"http://a.localhost:{port}/")
+    assert connections == 1

@@ -39,6 +39,24 @@ register("test-refuse", _refuse)
 register("test-boom", _boom, max_attempts=2)
 
 
+async def _dirty(item: OutboxItem, ctx: WorkerContext) -> int | None:
+    raise Retry("reply \x00 with NUL and a lone \ud800 surrogate", status=550)
+
+
+register("test-dirty", _dirty, max_attempts=1)
+
+
+async def _slow(item: OutboxItem, ctx: WorkerContext) -> int | None:
+    import asyncio
+
+    SEEN.append((item.topic, item.attempt))
+    await asyncio.sleep(3600)  # a receiver slower than the lease (timeout > lease)
+    return 200
+
+
+register("test-slow", _slow)
+
+
 async def _add(db, clock, kind: str, topic: str = "t") -> None:
     async with UnitOfWork(session_factory(db), write=True) as uow:
         await uow.outbox.add(kind=kind, topic=topic, payload={"n": 1}, now=clock())
@@ -141,3 +159,39 @@ async def test_a_claim_whose_worker_died_is_claimed_again_after_the_lease(
     await worker.aclose()
     assert SEEN == [("lease", 2)]
     assert await _rows(db) == [("test-ok", "done", 2)]
+
+
+async def test_an_error_text_postgresql_cannot_store_is_recorded_cleaned(
+    settings, db, clock
+) -> None:
+    """A handler's error text quoting a remote answer may hold NUL or a lone surrogate, which
+    PostgreSQL refuses in text columns: the round must still record it (cleaned), or the row
+    would stay leased and be sent again after every lease, forever."""
+    await _add(db, clock, "test-dirty")
+    worker = _worker(settings, db, clock)
+    assert await worker.run_once() == 1
+    await worker.aclose()
+    assert await _rows(db) == [("test-dirty", "failed", 1)]
+    [(attempt, outcome, status, error)] = await _attempts(db)
+    assert (attempt, outcome, status) == (1, "failed", 550)
+    assert "\x00" not in error and "\ud800" not in error and error.startswith("reply ")
+
+
+async def test_an_attempt_never_outlives_its_lease(settings, db, clock) -> None:
+    """Once its lease ends another worker may claim the row: an attempt still running then would
+    be sent twice at once. The runner stops it before (and retries it later)."""
+    import asyncio
+
+    SEEN.clear()
+    await _add(db, clock, "test-slow", topic="slow")
+    short = settings.model_copy(update={"worker_lease_seconds": 0.5})
+    worker = _worker(short, db, clock)
+    try:
+        # A liveness bound, not a speed assertion: without the lease cap this takes an hour.
+        assert await asyncio.wait_for(worker.run_once(), 60) == 1
+    finally:
+        await worker.aclose()
+    assert SEEN == [("slow", 1)]
+    assert await _rows(db) == [("test-slow", "pending", 1)]
+    [(attempt, outcome, _status, error)] = await _attempts(db)
+    assert (attempt, outcome) == (1, "retry") and "lease" in error

@@ -163,14 +163,37 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def render_template(template: str, data: Mapping[str, Any]) -> tuple[str, bool]:
+#: The largest rendered payloadTemplate (characters): a 64 KiB template of ``{{responses}}``
+#: placeholders would otherwise expand to hundreds of megabytes.
+RENDERED_MAX = 1024 * 1024
+
+
+class TemplateTooLarge(ValueError):
+    """A payloadTemplate whose rendering exceeds ``RENDERED_MAX`` characters."""
+
+
+def render_template(
+    template: str, data: Mapping[str, Any], *, limit: int = RENDERED_MAX
+) -> tuple[str, bool]:
     """Render a payloadTemplate (§8.3) against ``data``; return ``(body, is_json)``.
 
     ``{{path}}`` takes the value at a dotted path (``organizer.name``, ``attendees.0.name``);
-    a missing value is empty, an object or list is JSON. ``&quot;`` becomes ``"``. A result that
-    parses as JSON is re-serialised compactly (``is_json`` true)."""
-    rendered = _PLACEHOLDER.sub(lambda m: _text(_lookup(data, m.group(1))), template)
-    rendered = rendered.replace("&quot;", '"')
+    a missing value is empty, an object or list is JSON. Values are inserted once: a value that
+    itself contains ``{{…}}`` is not rendered again. ``&quot;`` becomes ``"``. A result that
+    parses as JSON is re-serialised compactly (``is_json`` true). Raises ``TemplateTooLarge``
+    when the rendering would exceed ``limit`` characters (checked while rendering)."""
+    parts: list[str] = []
+    size = 0
+    at = 0
+    for match in _PLACEHOLDER.finditer(template):
+        for piece in (template[at : match.start()], _text(_lookup(data, match.group(1)))):
+            size += len(piece)
+            if size > limit:
+                raise TemplateTooLarge(f"the rendered payloadTemplate exceeds {limit} characters")
+            parts.append(piece)
+        at = match.end()
+    parts.append(template[at:])
+    rendered = "".join(parts).replace("&quot;", '"')
     try:
         parsed = json.loads(rendered)
     except ValueError:

@@ -122,6 +122,16 @@ class Notifications:
             await self._schedule_meeting(booking, event_type)
         await self._mail(booking, event_type, "rescheduled", attendees=attendees, previous=old)
 
+    async def seat_left(
+        self, old: Booking, event_type: EventType | None, *, remaining: Booking | None
+    ) -> None:
+        """A seat left the seated booking ``old`` (cancelled, or moved to another start):
+        its MEETING_* rows are rebuilt for the seats that ``remaining`` still holds, or
+        withdrawn when no booking remains (the last seat left, so ``old`` is cancelled)."""
+        await self.uow.outbox.withdraw(old.uid, hooks.MEETING_TRIGGERS)
+        if remaining is not None and remaining.status == "accepted":
+            await self._schedule_meeting(remaining, event_type)
+
     async def confirmed(self, booking: Booking, event_type: EventType | None) -> None:
         """BOOKING_CONFIRMED and BOOKING_CREATED (Cal.com fires the latter on confirmation too,
         §0 item 6), and the meeting's MEETING_* rows."""

@@ -9,11 +9,11 @@ caller so services stay free of network code.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from rendezvous.domain.accounts import User
-from rendezvous.domain.errors import NotFound
+from rendezvous.domain.errors import NotFound, RuleViolation
 from rendezvous.domain.webhooks import DeliveryView, Subscription
 from rendezvous.services.event_types import get_event_type
 from rendezvous.services.ports import UnitOfWork
@@ -120,11 +120,23 @@ async def deliveries(
 async def redeliver(
     uow: UnitOfWork, user: User, webhook_id: int, delivery_id: int, *, now: datetime
 ) -> DeliveryView:
-    """Send a delivery again, now, with a fresh round of attempts and the same ``webhook-id``."""
+    """Send a delivery again, now, with a fresh round of attempts and the same ``webhook-id``.
+
+    Raises NotFound (another user's webhook, a delivery of another webhook), RuleViolation
+    (422) for a delivery never attempted and not yet due: there is nothing to send "again",
+    and sending a MEETING_STARTED before the meeting starts would be false."""
     await uow.begin_write()
     found = await uow.webhooks.get(webhook_id)
     if found is None or found.user_id != user.id:
         raise not_found(webhook_id)
+    before = await uow.webhooks.delivery(webhook_id, delivery_id)
+    if before is None:
+        raise NotFound(f"Delivery with id={delivery_id} not found")
+    if before.status == "pending" and before.attempts == 0 and before.due_at > now:
+        raise RuleViolation(
+            f"Delivery with id={delivery_id} has not been sent yet: it is due at "
+            f"{before.due_at.astimezone(UTC).isoformat()}"
+        )
     if not await uow.webhooks.redeliver(webhook_id, delivery_id, now):
         raise NotFound(f"Delivery with id={delivery_id} not found")
     view = await uow.webhooks.delivery(webhook_id, delivery_id)

@@ -40,6 +40,8 @@ log = logging.getLogger("rendezvous.worker")
 
 # Longest error text recorded per attempt.
 MAX_ERROR_CHARS = 1000
+# The share of the lease an attempt may use; the rest is left for recording its outcome.
+LEASE_SHARE = 0.8
 # Longest pause between rounds while rounds keep failing (the database is away).
 MAX_FAILURE_PAUSE_SECONDS = 10.0
 
@@ -57,6 +59,14 @@ def _item(row: ClaimedRow) -> OutboxItem:
         booking_uid=row.booking_uid,
         webhook_id=row.webhook_id,
     )
+
+
+def storable(text: str) -> str:
+    """``text`` as every engine can store it: NUL (which PostgreSQL refuses in text) shown as
+    ``\\0`` and lone surrogates (which UTF-8 cannot encode) as ``?``. Error texts quote what
+    receivers and mail servers answered, so they may hold either."""
+    cleaned = text.replace("\x00", "\\0")
+    return cleaned.encode("utf-8", "replace").decode("utf-8")
 
 
 class Worker:
@@ -81,7 +91,10 @@ class Worker:
         self.clock = clock
         self.rng = rng
         self.batch = settings.worker_batch_size
-        self._http = guarded_client(allow_private=settings.allow_private_networks)
+        self._http = guarded_client(
+            allow_private=settings.allow_private_networks,
+            resolve_names=settings.outbound_resolve_names,
+        )
         self.context = WorkerContext(
             settings=settings, sessions=sessions, http=self._http, clock=clock
         )
@@ -107,13 +120,18 @@ class Worker:
         if not rows:
             return 0
         context = replace(self.context, cache={})
-        results = await asyncio.gather(*(self._attempt(_item(row), context) for row in rows))
+        # No attempt may outlive its lease: another worker would claim the row and send it a
+        # second time while this one is still sending (a webhook timeout longer than the lease).
+        until = asyncio.get_running_loop().time() + LEASE_SHARE * self.settings.worker_lease_seconds
+        results = await asyncio.gather(*(self._attempt(_item(row), context, until) for row in rows))
         async with UnitOfWork(self.sessions, write=True) as uow:
             await uow.outbox.finish(results, self.clock())
             await uow.commit()
         return len(rows)
 
-    async def _attempt(self, item: OutboxItem, context: WorkerContext) -> AttemptResult:
+    async def _attempt(
+        self, item: OutboxItem, context: WorkerContext, until: float
+    ) -> AttemptResult:
         registration = handlers.registration(item.kind)
         started_at = self.clock()
         began = time.perf_counter()
@@ -123,7 +141,16 @@ class Worker:
         try:
             if registration is None:  # pragma: no cover - only registered kinds are claimed
                 raise GiveUp(f"no handler for kind {item.kind!r}")
-            status = await registration.handler(item, context)
+            deadline = asyncio.timeout_at(until)
+            try:
+                async with deadline:
+                    status = await registration.handler(item, context)
+            except TimeoutError:
+                if not deadline.expired():
+                    raise
+                raise Retry(
+                    "the attempt outlived its lease (RENDEZVOUS_WORKER_LEASE_SECONDS)"
+                ) from None
         except GiveUp as exc:
             outcome, status, error = "failed", exc.status, exc.reason
         except Retry as exc:
@@ -151,7 +178,7 @@ class Worker:
             duration_ms=duration_ms,
             outcome=outcome,
             status_code=status,
-            error=error[:MAX_ERROR_CHARS] if error else None,
+            error=storable(error)[:MAX_ERROR_CHARS] if error else None,
             retry_at=retry_at,
         )
 

@@ -2,7 +2,14 @@
 
 2xx: delivered. Any other status, a timeout or a connection error: retried with backoff. A
 subscription that is inactive, or a target now refused by the outbound guard (DNS rebinding),
-gives up at once. Redirects are not followed (a 3xx is a failed attempt).
+gives up at once. Redirects are not followed (a 3xx is a failed attempt). One attempt lasts at
+most connect (5 s) + ``RENDEZVOUS_WEBHOOK_TIMEOUT_SECONDS`` in all; the response body is never
+read.
+
+The subscription is loaded when the attempt is made, so its current URL, secret, template and
+version are used: a secret changed after the booking committed (but before delivery) signs with
+the new secret, and a retry after a rotation is signed with the new one too. The body itself
+(its JSON) was fixed when the change committed.
 """
 
 from __future__ import annotations
@@ -13,12 +20,13 @@ from datetime import UTC, datetime
 import httpx
 
 from rendezvous.db.uow import UnitOfWork
-from rendezvous.domain.webhooks import Subscription
+from rendezvous.domain.webhooks import Subscription, TemplateTooLarge
 from rendezvous.integrations.outbound import OutboundRefused, check_url
 from rendezvous.integrations.webhook_http import build_request
 from rendezvous.worker.handlers import GiveUp, OutboxItem, Retry, WorkerContext, register
 
 KIND = "webhook"
+CONNECT_TIMEOUT_SECONDS = 5.0
 
 
 async def _load(ctx: WorkerContext, webhook_id: int) -> Subscription | None:
@@ -47,31 +55,45 @@ async def deliver(item: OutboxItem, ctx: WorkerContext) -> int | None:
         raise GiveUp("the subscription is inactive")
     allow_private = ctx.settings.allow_private_networks
     try:
-        await check_url(subscription.subscriber_url, allow_private=allow_private)
+        await check_url(
+            subscription.subscriber_url,
+            allow_private=allow_private,
+            resolve_names=ctx.settings.outbound_resolve_names,
+        )
     except OutboundRefused as exc:
         raise GiveUp(exc.message) from None
-    request = build_request(
-        subscription,
-        item.payload.get("body", {}),
-        message_id=str(item.payload.get("messageId", f"msg_{item.id}")),
-        # The wall clock, not ctx.clock: receivers compare webhook-timestamp with theirs.
-        now=datetime.now(UTC),
-    )
-    timeout = httpx.Timeout(ctx.settings.webhook_timeout_seconds, connect=5.0)
     try:
-        response = await ctx.http.post(
-            subscription.subscriber_url,
-            content=request.body,
-            headers=request.headers,
-            timeout=timeout,
+        request = build_request(
+            subscription,
+            item.payload.get("body", {}),
+            message_id=str(item.payload.get("messageId", f"msg_{item.id}")),
+            # The wall clock, not ctx.clock: receivers compare webhook-timestamp with theirs.
+            now=datetime.now(UTC),
         )
-    except httpx.TimeoutException as exc:
+    except TemplateTooLarge as exc:
+        raise GiveUp(str(exc)) from None
+    read = ctx.settings.webhook_timeout_seconds
+    timeout = httpx.Timeout(read, connect=CONNECT_TIMEOUT_SECONDS)
+    try:
+        # The whole attempt has a deadline (a receiver trickling its answer a byte at a time
+        # never trips the read timeout), and only the status line and headers are read: the
+        # response body is never read, so a huge or endless one costs nothing.
+        async with asyncio.timeout(CONNECT_TIMEOUT_SECONDS + read):
+            async with ctx.http.stream(
+                "POST",
+                subscription.subscriber_url,
+                content=request.body,
+                headers=request.headers,
+                timeout=timeout,
+            ) as response:
+                status = response.status_code
+    except (httpx.TimeoutException, TimeoutError) as exc:
         raise Retry(f"timed out: {type(exc).__name__}") from None
     except httpx.HTTPError as exc:
         raise Retry(f"{type(exc).__name__}: {exc}") from None
-    if 200 <= response.status_code < 300:
-        return response.status_code
-    raise Retry(f"the receiver answered {response.status_code}", status=response.status_code)
+    if 200 <= status < 300:
+        return status
+    raise Retry(f"the receiver answered {status}", status=status)
 
 
 register(KIND, deliver)

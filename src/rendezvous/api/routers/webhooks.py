@@ -54,7 +54,12 @@ WebhookId = IdPath
 
 
 def _guard(settings: Settings) -> webhooks.UrlCheck:
-    return partial(check_url, allow_private=settings.allow_private_networks, field="subscriberUrl")
+    return partial(
+        check_url,
+        allow_private=settings.allow_private_networks,
+        field="subscriberUrl",
+        resolve_names=settings.outbound_resolve_names,
+    )
 
 
 # --- user webhooks --------------------------------------------------------------------------

@@ -106,7 +106,10 @@ async def _cancel_seat(
         return await outcome(uow, [done], event_type)
     await uow.bookings.remove_seat(booking.id, seat_uid)
     await uow.bookings.touch(booking.id, ctx.now)
-    await ctx.notifications(uow).cancelled(
+    remaining = await find_booking(uow, booking.uid)
+    notify = ctx.notifications(uow)
+    await notify.cancelled(
         replace(booking, status="cancelled"), event_type, reason=reason, by=seat[0].email, seat=seat
     )
-    return await outcome(uow, [await find_booking(uow, booking.uid)], event_type)
+    await notify.seat_left(booking, event_type, remaining=remaining)
+    return await outcome(uow, [remaining], event_type)

@@ -114,6 +114,7 @@ async def _move_seat(
     if seat is None:
         raise errors.NotFound(f"Seat with uid={seat_uid} not found in booking {old.uid}")
     last_seat = len(old.attendees) == 1
+    remaining: Booking | None = None
     if last_seat:
         await cancel_active(
             uow, old, ctx.now, rescheduling_reason=reason, rescheduled_by_email=rescheduled_by
@@ -121,6 +122,8 @@ async def _move_seat(
     else:
         await uow.bookings.remove_seat(old.id, seat_uid)
         await uow.bookings.touch(old.id, ctx.now)
+        remaining = await find_booking(uow, old.uid)
+    await ctx.notifications(uow).seat_left(old, event_type, remaining=remaining)
     moved = NewBooking(
         start=start,
         attendee=replace(seat, seat_uid=None),
