@@ -119,8 +119,9 @@ def radicale(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Radicale]:
 
 @dataclass
 class FeedServer:
-    """Serves ``feeds[path]`` as text/calendar; ``mode`` "ok", "down" (503) or "stall" (answers
-    nothing until the test ends). ``hits`` counts requests."""
+    """Serves ``feeds[path]`` as text/calendar; ``mode`` "ok", "down" (503), "stall" (answers
+    nothing until the test ends) or "hold" (answers the feed once ``release`` is set).
+    ``hits`` counts requests."""
 
     url: str
     feeds: dict[str, str] = field(default_factory=dict)
@@ -139,6 +140,8 @@ def feed_server() -> Iterator[FeedServer]:
             if state.mode == "stall":
                 state.release.wait(30)
                 return
+            if state.mode == "hold":
+                state.release.wait(30)
             body = state.feeds.get(self.path)
             if state.mode == "down" or body is None:
                 self.send_response(503 if state.mode == "down" else 404)

@@ -14,7 +14,7 @@ from cryptography.fernet import Fernet
 
 from rendezvous.api.app import create_app
 from rendezvous.config import Settings
-from tests.api.helpers import assert_error, slot_starts
+from tests.api.helpers import TUE_10, assert_error, book, slot_starts
 from tests.calendar_servers import vcalendar
 
 KEY = Fernet.generate_key().decode()
@@ -230,3 +230,45 @@ async def test_a_stalled_provider_never_fetched_does_not_hang_slots(
         return "error" in listing["connectedCalendars"][0]["calendars"][0]
 
     await _until(errored)
+
+
+@pytest.mark.parametrize("write", ["booking", "reservation"])
+async def test_a_cold_calendar_is_loaded_before_the_write_lock_is_taken(
+    db_url, db, clock, make_user, make_event_type, feed_server, write
+):
+    """While a host's calendar is fetched for the first time, a booking holds no write
+    transaction (on SQLite: the database's only writer lock), so other writes go on; and once
+    the feed answers, its busy time still refuses the booking."""
+    feed_server.feeds["/cal.ics"] = FEED
+    bob = await make_user("bob")
+    event_type = await make_event_type(bob, minimum_notice=0)
+    # A long bounded wait: were the lock held while waiting, the PATCH below would queue
+    # behind the booking until the wait ran out and the booking went through without the feed.
+    app = create_app(_settings(db_url, calendar_wait=15), clock=clock, engine=db)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        assert (await _save(client, bob, f"{feed_server.url}/cal.ics")).status_code == 201
+        hits = feed_server.hits
+        feed_server.mode = "hold"
+        if write == "booking":  # the Dentist hour
+            booking = asyncio.create_task(book(client, event_type, TUE_10))
+        else:
+            booking = asyncio.create_task(
+                client.post(
+                    "/v2/slots/reservations",
+                    json={"eventTypeId": event_type, "slotStart": TUE_10},
+                )
+            )
+
+        async def fetching() -> bool:
+            return feed_server.hits > hits
+
+        await _until(fetching)
+        other = await client.patch("/v2/me", json={"bio": "written meanwhile"}, headers=bob.auth)
+        assert other.status_code == 200, other.text
+        assert not booking.done()  # still waiting for the feed, without the lock
+        feed_server.release.set()
+        response = await asyncio.wait_for(booking, 20)
+        assert response.status_code in (400, 409), response.text  # the slot is taken
+        starts = await slot_starts(client, event_type)
+        assert "2030-01-08T10:00:00.000Z" not in starts

@@ -3,9 +3,12 @@ the destination, disconnect, and busy times (contract §9, §0 item 9)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from rendezvous.domain import calendars as cals
 from rendezvous.domain.accounts import User
@@ -14,7 +17,50 @@ from rendezvous.domain.errors import InvalidInput, NotFound
 from rendezvous.domain.models import Busy
 from rendezvous.services.ports import CalendarFeeds, UnitOfWork
 
+T = TypeVar("T")
 MAX_FEEDS = 20  # URLs in one ICS-feed credential
+
+#: How host_busy treats a calendar never fetched: "wait" (bounded; read-only requests), "raise"
+#: NotLoaded (inside a write transaction, see services/transactions.py), "cached" (never wait).
+_MODE: ContextVar[str] = ContextVar("calendar_mode", default="wait")
+
+
+@contextmanager
+def in_transaction(*, may_load: bool = True) -> Iterator[None]:
+    """Within: host_busy never waits for a provider. A calendar never fetched raises
+    NotLoaded while ``may_load`` (the caller rolls back, calls ``load`` and runs again); after
+    that it adds no busy times, as in a slot answer when the provider is slow."""
+    token = _MODE.set("raise" if may_load else "cached")
+    try:
+        yield
+    finally:
+        _MODE.reset(token)
+
+
+MAX_LOADS = 4  # calendar loads before a write runs on cached calendar data only
+
+
+async def in_write(uow: UnitOfWork, work: Callable[[], Awaitable[T]]) -> T:
+    """BEGIN a write transaction, run ``work`` and COMMIT; when ``work`` finds a host's
+    calendar never fetched, roll back, load it (bounded wait, no lock held) and run again."""
+    for loads in range(MAX_LOADS + 1):
+        await uow.begin_write()
+        try:
+            with in_transaction(may_load=loads < MAX_LOADS):
+                result = await work()
+        except cals.NotLoaded as missing:
+            await uow.rollback()
+            await load(uow, missing)
+            continue
+        await uow.commit()
+        return result
+    raise AssertionError("unreachable: the last pass never raises NotLoaded")  # pragma: no cover
+
+
+async def load(uow: UnitOfWork, missing: cals.NotLoaded) -> None:
+    """Fetch the calendars a write transaction found cold (bounded wait; no transaction)."""
+    if uow.feeds is not None:
+        await uow.feeds.load(missing.calendars)
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,5 +281,5 @@ async def host_busy(
     selected = await uow.calendars.with_credentials([user_id], selected=True)
     if not selected:
         return []
-    spans = await uow.feeds.busy(selected, start, end, time_zone=time_zone)
+    spans = await uow.feeds.busy(selected, start, end, time_zone=time_zone, mode=_MODE.get())
     return [Busy(s, e) for s, e in spans]
