@@ -379,3 +379,24 @@ async def test_a_write_back_to_a_server_that_is_down_is_retried(
         assert radicale.uids(dav, work) == [booked.json()["data"]["icsUid"]]
     finally:
         await worker.aclose()
+
+
+@pytest.mark.parametrize("host", ["localhost", "127.0.0.1"])
+async def test_caldav_connects_are_checked_again_at_connect_time(feed_server, radicale, host):
+    """DNS rebinding: a name checked when saved may resolve elsewhere when caldav connects.
+    The caldav session checks every TCP connect itself (the earlier check skipped here): a
+    loopback target without RENDEZVOUS_ALLOW_PRIVATE_NETWORKS never gets a request."""
+    from rendezvous.integrations.calendars import providers
+
+    port = feed_server.url.rsplit(":", 1)[1]
+    account = providers.Account(f"http://{host}:{port}/dav/", "u", "p")
+    refused = providers.Limits(timeout=2, max_bytes=1000, allow_private=False)
+    client = providers._client(account, refused)
+    with pytest.raises(Exception, match="refused"):
+        client.principal()
+    assert feed_server.hits == 0
+    # Allowed, the same session type reaches the server (Radicale) as before.
+    allowed = providers.Limits(timeout=5, max_bytes=1000, allow_private=True)
+    user = _user()
+    found = await providers.discover(radicale.account(user), allowed)
+    assert isinstance(found, list)
