@@ -56,6 +56,11 @@ class _Entry:
     memo: dict[tuple[str, int], list[ical.Interval]] = field(default_factory=dict)
 
 
+def _buckets(start: datetime, end: datetime) -> tuple[int, int]:
+    """The indexes of the first and last 30-day buckets [start, end) touches."""
+    return int((start - EPOCH) / BUCKET), int((end - EPOCH) / BUCKET)
+
+
 def account(credential: Credential, secret: dict[str, Any]) -> Account:
     """The CalDAV account of a credential whose secret has been opened."""
     return Account(
@@ -233,30 +238,36 @@ class Calendars:
                 await asyncio.wait_for(asyncio.shield(entry.task), self.wait)
         if entry.data is None:
             return []
-        return self._expand(entry, start, end, time_zone)
+        first, last = _buckets(start, end)
+        if all((time_zone, i) in entry.memo for i in range(first, last + 1)):
+            return self._expand(entry, start, end, time_zone)  # warm: no expansion left
+        # Expanding recurrences is CPU work: off the event loop, so one large or costly feed
+        # does not stall every other request.
+        return await asyncio.to_thread(self._expand, entry, start, end, time_zone)
 
     def _expand(
         self, entry: _Entry, start: datetime, end: datetime, time_zone: str
     ) -> list[ical.Interval]:
         assert entry.data is not None
-        first = int((start - EPOCH) / BUCKET)
-        last = int((end - EPOCH) / BUCKET)
+        data, memo = entry.data, entry.memo  # one refresh's data and its memo, together
+        first, last = _buckets(start, end)
         seen: set[ical.Interval] = set()
         for index in range(first, last + 1):
             memo_key = (time_zone, index)
-            spans = entry.memo.get(memo_key)
+            spans = memo.get(memo_key)
             if spans is None:
-                if len(entry.memo) >= MAX_MEMO:
-                    entry.memo.clear()
+                if len(memo) >= MAX_MEMO:
+                    memo.clear()
                 bucket_start = EPOCH + index * BUCKET
                 try:
-                    spans = ical.busy_between(
-                        entry.data, bucket_start, bucket_start + BUCKET, time_zone
-                    )
+                    spans = ical.busy_between(data, bucket_start, bucket_start + BUCKET, time_zone)
                 except ical.BadCalendar as exc:
                     entry.error = str(exc)
                     spans = []
-                entry.memo[memo_key] = spans
+                except Exception as exc:  # a hostile feed must never break slot answers
+                    entry.error = f"the calendar could not be read: {type(exc).__name__}"
+                    spans = []
+                memo[memo_key] = spans
             seen.update(s for s in spans if s[0] < end and s[1] > start)
         return sorted(seen)
 
