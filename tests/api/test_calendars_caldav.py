@@ -435,3 +435,20 @@ async def test_a_collective_booking_is_written_to_every_hosts_destination(
             assert radicale.uids(dav, url) == []
     finally:
         await worker.aclose()
+
+
+async def test_a_caldav_answer_is_read_up_to_the_size_limit(feed_server):
+    """RENDEZVOUS_CALENDAR_MAX_BYTES bounds each CalDAV answer too (inflated size), so a
+    hostile server cannot fill the memory."""
+    import gzip
+
+    from rendezvous.integrations.calendars import providers
+
+    feed_server.gzipped["/big"] = gzip.compress(b"X" * 5_000_000)
+    feed_server.feeds["/small"] = "small"
+    account = providers.Account(f"{feed_server.url}/", "u", "p")
+    limits = providers.Limits(timeout=5, max_bytes=100_000, allow_private=True)
+    session = providers._client(account, limits).session
+    with pytest.raises(providers.TooLarge):
+        session.get(f"{feed_server.url}/big")
+    assert session.get(f"{feed_server.url}/small").text == "small"

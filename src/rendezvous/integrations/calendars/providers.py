@@ -122,8 +122,13 @@ def _guarded_connection(base: type[Any], allow_private: bool) -> type[Any]:
     return Guarded
 
 
-def guarded_adapter(allow_private: bool) -> Any:
-    """A requests ``HTTPAdapter`` whose connections are checked at connect time (see above)."""
+class TooLarge(ProviderError):
+    """A CalDAV answer larger than ``max_bytes``."""
+
+
+def guarded_adapter(allow_private: bool, max_bytes: int | None = None) -> Any:
+    """A requests ``HTTPAdapter`` whose connections are checked at connect time (see above),
+    and which reads at most ``max_bytes`` of each answer (inflated) before giving up."""
     from requests.adapters import HTTPAdapter
     from urllib3.connection import HTTPConnection, HTTPSConnection
     from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
@@ -142,6 +147,22 @@ def guarded_adapter(allow_private: bool) -> Any:
         def proxy_manager_for(self, *args: Any, **kwargs: Any) -> Any:
             raise ValueError("proxies are not used for outbound requests")
 
+        def send(self, request: Any, stream: bool = False, **kwargs: Any) -> Any:  # type: ignore[override]
+            response = super().send(request, stream=True, **kwargs)
+            if max_bytes is None:
+                return response
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_content(65536):
+                size += len(chunk)
+                if size > max_bytes:
+                    response.close()
+                    raise TooLarge(f"the CalDAV server answered more than {max_bytes} bytes")
+                chunks.append(chunk)
+            response._content = b"".join(chunks)
+            response._content_consumed = True
+            return response
+
     return GuardedAdapter()
 
 
@@ -158,7 +179,7 @@ def _client(account: Account, limits: Limits) -> Any:
     # every connect checked again (DNS rebinding).
     client.session.max_redirects = 0
     client.session.trust_env = False
-    adapter = guarded_adapter(limits.allow_private)
+    adapter = guarded_adapter(limits.allow_private, limits.max_bytes)
     client.session.mount("http://", adapter)
     client.session.mount("https://", adapter)
     return client
@@ -169,6 +190,8 @@ async def _in_thread(work: Callable[[], T], seconds: float) -> T:
 
     try:
         return await asyncio.wait_for(asyncio.to_thread(work), seconds)
+    except ProviderError:
+        raise
     except TimeoutError:
         raise ProviderError("the CalDAV server did not answer in time") from None
     except dav_error.AuthorizationError:
