@@ -159,7 +159,7 @@ def feed_server() -> Iterator[FeedServer]:
                 self.end_headers()
                 self.wfile.write(data)
                 return
-            body = state.feeds.get(self.path)
+            body = state.feeds.get(self.path.split("?", 1)[0])  # a query tells URLs apart
             if state.mode == "down" or body is None:
                 self.send_response(503 if state.mode == "down" else 404)
                 self.send_header("Content-Length", "0")

@@ -413,3 +413,23 @@ async def test_redirects_gzip_bombs_and_html_feeds_are_refused(client, make_user
         response = await _save(client, bob, f"{feed_server.url}{path}")
         body = assert_error(response, 400, "BadRequestException")
         assert words in body["error"]["message"], body
+
+
+async def test_a_user_connects_at_most_max_calendars(client, make_user, feed_server):
+    """Every connected calendar is fetched and cached: their number is bounded (a 400 naming
+    ``urls``, before any fetch)."""
+    from rendezvous.services.calendars import MAX_CALENDARS, MAX_FEEDS
+
+    feed_server.feeds["/cal.ics"] = FEED
+    bob = await make_user("bob")
+    for batch in range(MAX_CALENDARS // MAX_FEEDS):
+        urls = [f"{feed_server.url}/cal.ics?{batch}-{i}" for i in range(MAX_FEEDS)]
+        response = await client.post(
+            "/v2/calendars/ics-feed/save", json={"urls": urls}, headers=bob.auth
+        )
+        assert response.status_code == 201, response.text
+    hits = feed_server.hits
+    refused = await _save(client, bob, f"{feed_server.url}/cal.ics?one-more")
+    body = assert_error(refused, 400, "BadRequestException")
+    assert str(MAX_CALENDARS) in body["error"]["message"]
+    assert feed_server.hits == hits

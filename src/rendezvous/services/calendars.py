@@ -19,6 +19,7 @@ from rendezvous.services.ports import CalendarFeeds, UnitOfWork
 
 T = TypeVar("T")
 MAX_FEEDS = 20  # URLs in one ICS-feed credential
+MAX_CALENDARS = 100  # connected calendars per user (each is fetched and cached)
 
 #: How host_busy treats a calendar never fetched: "wait" (bounded; read-only requests), "raise"
 #: NotLoaded (inside a write transaction, see services/transactions.py), "cached" (never wait).
@@ -77,15 +78,29 @@ def _feeds(uow: UnitOfWork) -> CalendarFeeds:
     return uow.feeds
 
 
+async def _room_for(uow: UnitOfWork, user: User, adding: int, field: str) -> None:
+    """InvalidInput naming ``field`` when ``adding`` calendars would take the user past
+    ``MAX_CALENDARS`` (every connected calendar costs a fetch and cache memory)."""
+    existing = len(await uow.calendars.calendars_of(user.id))
+    if existing + adding > MAX_CALENDARS:
+        raise InvalidInput(
+            f"At most {MAX_CALENDARS} calendars can be connected: {existing} are, and this "
+            f"would add {adding}",
+            {"fields": [field]},
+        )
+
+
 async def save_ics_feed(
     uow: UnitOfWork, user: User, urls: Sequence[str], *, read_only: bool, now: datetime
 ) -> Credential:
     """Check every feed (fetch and parse), then store one credential whose calendars are the
     feeds, selected for conflict checks. A feed that fails is a 400 naming ``urls``."""
     feeds = _feeds(uow)
+    await _room_for(uow, user, len(dict.fromkeys(urls)), "urls")
     for url in urls:
         await feeds.check_feed(url)
     await uow.begin_write()
+    await _room_for(uow, user, len(dict.fromkeys(urls)), "urls")
     credential = await uow.calendars.add_credential(
         user_id=user.id,
         type=cals.ICS_FEED,
@@ -148,6 +163,7 @@ async def connect_caldav(
     feeds = _feeds(uow)
     found = await feeds.discover(server_url, username, password)
     await uow.begin_write()
+    await _room_for(uow, user, len(found), "url")
     credential = await uow.calendars.add_credential(
         user_id=user.id,
         type=kind,
