@@ -119,14 +119,17 @@ def radicale(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Radicale]:
 
 @dataclass
 class FeedServer:
-    """Serves ``feeds[path]`` as text/calendar; ``mode`` "ok", "down" (503) or "stall" (answers
-    nothing until the test ends). ``hits`` counts requests."""
+    """Serves ``feeds[path]`` as text/calendar; ``mode`` "ok", "down" (503), "stall" (answers
+    nothing until the test ends) or "hold" (answers the feed once ``release`` is set).
+    ``hits`` counts requests."""
 
     url: str
     feeds: dict[str, str] = field(default_factory=dict)
     mode: str = "ok"
     hits: int = 0
     release: threading.Event = field(default_factory=threading.Event)
+    redirects: dict[str, str] = field(default_factory=dict)  # path → Location (a 302)
+    gzipped: dict[str, bytes] = field(default_factory=dict)  # path → gzip body
 
 
 @pytest.fixture
@@ -139,7 +142,24 @@ def feed_server() -> Iterator[FeedServer]:
             if state.mode == "stall":
                 state.release.wait(30)
                 return
-            body = state.feeds.get(self.path)
+            if state.mode == "hold":
+                state.release.wait(30)
+            if self.path in state.redirects:
+                self.send_response(302)
+                self.send_header("Location", state.redirects[self.path])
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            if self.path in state.gzipped:
+                data = state.gzipped[self.path]
+                self.send_response(200)
+                self.send_header("Content-Type", "text/calendar")
+                self.send_header("Content-Encoding", "gzip")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                return
+            body = state.feeds.get(self.path.split("?", 1)[0])  # a query tells URLs apart
             if state.mode == "down" or body is None:
                 self.send_response(503 if state.mode == "down" else 404)
                 self.send_header("Content-Length", "0")

@@ -17,9 +17,13 @@ from rendezvous.config import Settings
 from rendezvous.db.engine import session_factory
 from rendezvous.worker.runner import Worker
 from tests.api.helpers import assert_error, attendee, slot_starts
+from tests.api.test_team_scheduling import _book as team_book
+from tests.api.test_team_scheduling import _event_type as team_event_type
+from tests.api.test_team_scheduling import world
 from tests.calendar_servers import free_port, vcalendar
 
 KEY = Fernet.generate_key().decode()
+__all__ = ["world"]  # the team fixture of test_team_scheduling
 
 
 @pytest.fixture
@@ -379,3 +383,72 @@ async def test_a_write_back_to_a_server_that_is_down_is_retried(
         assert radicale.uids(dav, work) == [booked.json()["data"]["icsUid"]]
     finally:
         await worker.aclose()
+
+
+@pytest.mark.parametrize("host", ["localhost", "127.0.0.1"])
+async def test_caldav_connects_are_checked_again_at_connect_time(feed_server, radicale, host):
+    """DNS rebinding: a name checked when saved may resolve elsewhere when caldav connects.
+    The caldav session checks every TCP connect itself (the earlier check skipped here): a
+    loopback target without RENDEZVOUS_ALLOW_PRIVATE_NETWORKS never gets a request."""
+    from rendezvous.integrations.calendars import providers
+
+    port = feed_server.url.rsplit(":", 1)[1]
+    account = providers.Account(f"http://{host}:{port}/dav/", "u", "p")
+    refused = providers.Limits(timeout=2, max_bytes=1000, allow_private=False)
+    client = providers._client(account, refused)
+    with pytest.raises(Exception, match="refused"):
+        client.principal()
+    assert feed_server.hits == 0
+    # Allowed, the same session type reaches the server (Radicale) as before.
+    allowed = providers.Limits(timeout=5, max_bytes=1000, allow_private=True)
+    user = _user()
+    found = await providers.discover(radicale.account(user), allowed)
+    assert isinstance(found, list)
+
+
+async def test_a_collective_booking_is_written_to_every_hosts_destination(
+    client, world, radicale, settings, db, clock
+):
+    """As Cal.com (teamDestinationCalendars): a COLLECTIVE team booking occupies every host,
+    so the event goes to each host's destination calendar, and leaves each when cancelled."""
+    w = world
+    calendars = {}
+    for who in (w.ann, w.tom):
+        dav = _user()
+        calendars[who.id] = (dav, radicale.make_calendar(dav, "work", "Work"))
+        await _connect(client, who, radicale, dav)
+    et = await team_event_type(
+        client, w, "collective", [{"userId": w.ann.id}, {"userId": w.tom.id}]
+    )
+    booked = await team_book(client, "2030-01-08T10:00:00Z", eventTypeId=et)
+    assert booked.status_code == 201, booked.text
+    uid, ics_uid = booked.json()["data"]["uid"], booked.json()["data"]["icsUid"]
+    worker = Worker(settings, session_factory(db), clock=clock, rng=lambda: 0.5)
+    try:
+        assert await worker.run_once() >= 2
+        for dav, url in calendars.values():
+            assert radicale.uids(dav, url) == [ics_uid]
+        cancelled = await client.post(f"/v2/bookings/{uid}/cancel", json={})
+        assert cancelled.status_code == 200, cancelled.text
+        assert await worker.run_once() >= 2
+        for dav, url in calendars.values():
+            assert radicale.uids(dav, url) == []
+    finally:
+        await worker.aclose()
+
+
+async def test_a_caldav_answer_is_read_up_to_the_size_limit(feed_server):
+    """RENDEZVOUS_CALENDAR_MAX_BYTES bounds each CalDAV answer too (inflated size), so a
+    hostile server cannot fill the memory."""
+    import gzip
+
+    from rendezvous.integrations.calendars import providers
+
+    feed_server.gzipped["/big"] = gzip.compress(b"X" * 5_000_000)
+    feed_server.feeds["/small"] = "small"
+    account = providers.Account(f"{feed_server.url}/", "u", "p")
+    limits = providers.Limits(timeout=5, max_bytes=100_000, allow_private=True)
+    session = providers._client(account, limits).session
+    with pytest.raises(providers.TooLarge):
+        session.get(f"{feed_server.url}/big")
+    assert session.get(f"{feed_server.url}/small").text == "small"

@@ -14,7 +14,7 @@ from cryptography.fernet import Fernet
 
 from rendezvous.api.app import create_app
 from rendezvous.config import Settings
-from tests.api.helpers import assert_error, slot_starts
+from tests.api.helpers import TUE_10, assert_error, book, slot_starts
 from tests.calendar_servers import vcalendar
 
 KEY = Fernet.generate_key().decode()
@@ -230,3 +230,206 @@ async def test_a_stalled_provider_never_fetched_does_not_hang_slots(
         return "error" in listing["connectedCalendars"][0]["calendars"][0]
 
     await _until(errored)
+
+
+@pytest.mark.parametrize("write", ["booking", "reservation"])
+async def test_a_cold_calendar_is_loaded_before_the_write_lock_is_taken(
+    db_url, db, clock, make_user, make_event_type, feed_server, write
+):
+    """While a host's calendar is fetched for the first time, a booking holds no write
+    transaction (on SQLite: the database's only writer lock), so other writes go on; and once
+    the feed answers, its busy time still refuses the booking."""
+    feed_server.feeds["/cal.ics"] = FEED
+    bob = await make_user("bob")
+    event_type = await make_event_type(bob, minimum_notice=0)
+    # A long bounded wait: were the lock held while waiting, the PATCH below would queue
+    # behind the booking until the wait ran out and the booking went through without the feed.
+    app = create_app(_settings(db_url, calendar_wait=15), clock=clock, engine=db)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        assert (await _save(client, bob, f"{feed_server.url}/cal.ics")).status_code == 201
+        hits = feed_server.hits
+        feed_server.mode = "hold"
+        if write == "booking":  # the Dentist hour
+            booking = asyncio.create_task(book(client, event_type, TUE_10))
+        else:
+            booking = asyncio.create_task(
+                client.post(
+                    "/v2/slots/reservations",
+                    json={"eventTypeId": event_type, "slotStart": TUE_10},
+                )
+            )
+
+        async def fetching() -> bool:
+            return feed_server.hits > hits
+
+        await _until(fetching)
+        other = await client.patch("/v2/me", json={"bio": "written meanwhile"}, headers=bob.auth)
+        assert other.status_code == 200, other.text
+        assert not booking.done()  # still waiting for the feed, without the lock
+        feed_server.release.set()
+        response = await asyncio.wait_for(booking, 20)
+        assert response.status_code in (400, 409), response.text  # the slot is taken
+        starts = await slot_starts(client, event_type)
+        assert "2030-01-08T10:00:00.000Z" not in starts
+
+
+async def test_hostile_calendar_requests_are_400_or_404_never_500(client, make_user, feed_server):
+    """Other users' credentials and calendars are 404 (and stay untouched); malformed ids,
+    dates, URLs and parameters are 400s naming the field."""
+    feed_server.feeds["/cal.ics"] = FEED
+    bob, eve = await make_user("bob"), await make_user("eve")
+    url = f"{feed_server.url}/cal.ics"
+    saved = await _save(client, bob, url)
+    credential = saved.json()["data"]["id"]
+
+    not_hers = [
+        client.post("/v2/calendars/ics-feed/disconnect", json={"id": credential}, headers=eve.auth),
+        client.post("/v2/calendars/apple/disconnect", json={"id": credential}, headers=bob.auth),
+        client.post(
+            "/v2/selected-calendars",
+            json={
+                "integration": "ics-feed_calendar",
+                "externalId": url,
+                "credentialId": credential,
+            },
+            headers=eve.auth,
+        ),
+        client.delete(
+            "/v2/selected-calendars",
+            params={
+                "integration": "ics-feed_calendar",
+                "externalId": url,
+                "credentialId": credential,
+            },
+            headers=eve.auth,
+        ),
+        client.delete(
+            "/v2/selected-calendars",
+            params={
+                "integration": "caldav_calendar",
+                "externalId": url,
+                "credentialId": credential,
+            },
+            headers=bob.auth,
+        ),
+        client.get(
+            "/v2/calendars/busy-times",
+            params={
+                "dateFrom": "2030-01-08",
+                "dateTo": "2030-01-08",
+                "calendarsToLoad[0][credentialId]": str(credential),
+                "calendarsToLoad[0][externalId]": url,
+            },
+            headers=eve.auth,
+        ),
+    ]
+    for request in not_hers:
+        response = await request
+        assert_error(response, 404, "NotFoundException")
+    listing = (await client.get("/v2/calendars", headers=bob.auth)).json()["data"]
+    assert listing["connectedCalendars"][0]["calendars"][0]["isSelected"] is True
+    assert (await client.get("/v2/calendars", headers=eve.auth)).json()["data"][
+        "connectedCalendars"
+    ] == []
+
+    bad = [
+        client.post(  # only apple and caldav take credentials
+            "/v2/calendars/outlook/credentials",
+            json={"username": "a", "password": "b"},
+            headers=bob.auth,
+        ),
+        client.post("/v2/calendars/ics-feed/save", json={"urls": []}, headers=bob.auth),
+        client.post(
+            "/v2/calendars/ics-feed/save", json={"urls": ["http://a\u0000b/x"]}, headers=bob.auth
+        ),
+        client.post(
+            "/v2/calendars/ics-feed/save",
+            json={"urls": ["https://" + "a" * 5000 + ".com/"]},
+            headers=bob.auth,
+        ),
+        client.post(
+            "/v2/calendars/ics-feed/save", json={"urls": ["http://x:99999/"]}, headers=bob.auth
+        ),
+        client.post(
+            "/v2/calendars/ics-feed/disconnect",
+            content=b'{"id": 1e309}',
+            headers=bob.auth | {"Content-Type": "application/json"},
+        ),
+        client.post("/v2/calendars/ics-feed/disconnect", json={"id": "x"}, headers=bob.auth),
+        client.delete(
+            "/v2/selected-calendars",
+            params={"integration": "x", "externalId": "y", "credentialId": "99999999999999999999"},
+            headers=bob.auth,
+        ),
+        client.get(
+            "/v2/calendars/busy-times",
+            params={
+                "dateFrom": "2030-13-45",
+                "dateTo": "2030-01-08",
+                "calendarsToLoad[0][credentialId]": str(credential),
+                "calendarsToLoad[0][externalId]": url,
+            },
+            headers=bob.auth,
+        ),
+        client.get(
+            "/v2/calendars/busy-times",
+            params={
+                "dateFrom": "2030-01-08",
+                "dateTo": "2030-01-08",
+                "timeZone": "Mars/Olympus",
+                "calendarsToLoad[0][credentialId]": str(credential),
+                "calendarsToLoad[0][externalId]": url,
+            },
+            headers=bob.auth,
+        ),
+        client.get(
+            "/v2/calendars/busy-times",
+            params={
+                "dateFrom": "2030-01-08",
+                "dateTo": "2030-01-08",
+                "calendarsToLoad[99999999999999999999999999][credentialId]": "-1",
+                "calendarsToLoad[99999999999999999999999999][externalId]": url,
+            },
+            headers=bob.auth,
+        ),
+    ]
+    for request in bad:
+        response = await request
+        assert response.status_code == 400, response.text
+
+
+async def test_redirects_gzip_bombs_and_html_feeds_are_refused(client, make_user, feed_server):
+    """A feed that redirects (perhaps to a private address) is not followed; a compressed
+    feed larger than RENDEZVOUS_CALENDAR_MAX_BYTES once inflated is cut off; HTML is not a
+    calendar. Each is a 400 naming ``urls``."""
+    import gzip
+
+    bob = await make_user("bob")
+    feed_server.redirects["/moved.ics"] = "http://169.254.169.254/latest/meta-data/"
+    feed_server.gzipped["/bomb.ics"] = gzip.compress(b"BEGIN:VCALENDAR\r\n" + b"X" * 20_000_000)
+    feed_server.feeds["/page.ics"] = "<!doctype html><html><body>Sign in</body></html>"
+    for path, words in (("/moved.ics", "302"), ("/bomb.ics", "larger"), ("/page.ics", "iCal")):
+        response = await _save(client, bob, f"{feed_server.url}{path}")
+        body = assert_error(response, 400, "BadRequestException")
+        assert words in body["error"]["message"], body
+
+
+async def test_a_user_connects_at_most_max_calendars(client, make_user, feed_server):
+    """Every connected calendar is fetched and cached: their number is bounded (a 400 naming
+    ``urls``, before any fetch)."""
+    from rendezvous.services.calendars import MAX_CALENDARS, MAX_FEEDS
+
+    feed_server.feeds["/cal.ics"] = FEED
+    bob = await make_user("bob")
+    for batch in range(MAX_CALENDARS // MAX_FEEDS):
+        urls = [f"{feed_server.url}/cal.ics?{batch}-{i}" for i in range(MAX_FEEDS)]
+        response = await client.post(
+            "/v2/calendars/ics-feed/save", json={"urls": urls}, headers=bob.auth
+        )
+        assert response.status_code == 201, response.text
+    hits = feed_server.hits
+    refused = await _save(client, bob, f"{feed_server.url}/cal.ics?one-more")
+    body = assert_error(refused, 400, "BadRequestException")
+    assert str(MAX_CALENDARS) in body["error"]["message"]
+    assert feed_server.hits == hits

@@ -106,3 +106,67 @@ def test_bookings_written_back_are_not_read_as_busy_again() -> None:
         "UID:abc@elsewhere\nDTSTART:20300108T090000Z\nDTEND:20300108T100000Z",
     )
     assert _busy(text) == [("2030-01-08T09:00:00+00:00", "2030-01-08T10:00:00+00:00")]
+
+
+def _guarded(text: str) -> list[tuple[str, str]]:
+    """``_busy`` in a thread; 120 s only guards against a hang (these once ran for hours)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(1)
+    try:
+        return pool.submit(_busy, text).result(timeout=120)
+    finally:
+        pool.shutdown(wait=False)
+
+
+ONE_HOUR = "UID:ok\nDTSTART:20300108T100000Z\nDTEND:20300108T110000Z"
+OK_SPAN = ("2030-01-08T10:00:00+00:00", "2030-01-08T11:00:00+00:00")
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        # As Cal.com: HOURLY, MINUTELY and SECONDLY recurrences are not expanded.
+        "UID:s\nDTSTART:19700101T000000Z\nDTEND:19700101T000001Z\nRRULE:FREQ=SECONDLY",
+        "UID:m\nDTSTART:19000101T000000Z\nDTEND:19000101T000100Z\n"
+        "RRULE:FREQ=MINUTELY;COUNT=1000000000",
+        "UID:h\nDTSTART:20300101T000000Z\nDTEND:20300101T000100Z\nRRULE:FREQ=HOURLY",
+        # Sub-daily in disguise: 86,400 occurrences a day.
+        "UID:d\nDTSTART:20300101T000000Z\nDTEND:20300101T000001Z\nRRULE:FREQ=DAILY;"
+        "BYHOUR=" + ",".join(map(str, range(24))) + ";BYMINUTE=" + ",".join(map(str, range(60))),
+        # Daily since the year 1: 740,000 steps before the first one asked for.
+        "UID:y\nDTSTART:00010101T100000Z\nDTEND:00010101T110000Z\nRRULE:FREQ=DAILY",
+        # Broken values: that event is skipped, the others still count.
+        "UID:b\nDTSTART:2030XX08T100000Z\nDTEND:20300108T110000Z",
+        "UID:u\nDTSTART:20300108T120000Z\nDURATION:P99999999W",
+    ],
+)
+def test_hostile_recurrences_are_bounded_and_do_not_hide_other_events(hostile: str) -> None:
+    assert _guarded(vcalendar(ONE_HOUR, hostile)) == [OK_SPAN]
+
+
+def test_a_time_zone_bomb_is_refused() -> None:
+    rules = "".join(
+        "BEGIN:STANDARD\r\nDTSTART:16010101T000000\r\nRRULE:FREQ=YEARLY;BYMONTH=1\r\n"
+        f"TZOFFSETFROM:+0100\r\nTZOFFSETTO:+0{i % 10}00\r\nEND:STANDARD\r\n"
+        for i in range(2000)
+    )
+    text = vcalendar(
+        "UID:z\nDTSTART;TZID=X:20300108T100000\nDTEND;TZID=X:20300108T110000",
+        extra=f"BEGIN:VTIMEZONE\r\nTZID:X\r\n{rules}END:VTIMEZONE\r\n",
+    )
+    with pytest.raises(ical.BadCalendar, match="time zones"):
+        ical.parse(text)
+
+
+def test_many_one_off_events_and_a_recurring_one_are_all_read() -> None:
+    singles = [f"UID:e{i}\nDTSTART:20300108T1{i}0000Z\nDTEND:20300108T1{i}3000Z" for i in range(3)]
+    weekly = "UID:w\nDTSTART:20300101T080000Z\nDTEND:20300101T090000Z\nRRULE:FREQ=WEEKLY"
+    override = (
+        "UID:w\nRECURRENCE-ID:20300115T080000Z\nDTSTART:20300115T070000Z\nDTEND:20300115T073000Z"
+    )
+    busy = _busy(vcalendar(*singles, weekly, override))
+    assert ("2030-01-15T07:00:00+00:00", "2030-01-15T07:30:00+00:00") in busy
+    assert ("2030-01-08T08:00:00+00:00", "2030-01-08T09:00:00+00:00") in busy
+    assert ("2030-01-08T12:00:00+00:00", "2030-01-08T12:30:00+00:00") in busy
+    assert len(busy) == 5 + 3  # 5 Tuesdays in January 2030, 3 one-off events

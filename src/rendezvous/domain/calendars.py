@@ -95,3 +95,14 @@ class CalendarState:
 
     error: str | None
     fetched_at: datetime | None
+
+
+class NotLoaded(Exception):
+    """Raised inside a write transaction when the slot engine would have to wait for a
+    calendar never fetched: the transaction is rolled back (the database's writer lock is
+    released), the calendars are loaded (bounded wait) and the transaction runs again
+    (services/transactions.py). ``calendars``: the (calendar, credential) pairs to load."""
+
+    def __init__(self, calendars: list[tuple[ConnectedCalendar, Credential]]) -> None:
+        super().__init__("calendars must be loaded before the write transaction")
+        self.calendars = calendars

@@ -3,9 +3,12 @@ the destination, disconnect, and busy times (contract §9, §0 item 9)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from rendezvous.domain import calendars as cals
 from rendezvous.domain.accounts import User
@@ -14,7 +17,51 @@ from rendezvous.domain.errors import InvalidInput, NotFound
 from rendezvous.domain.models import Busy
 from rendezvous.services.ports import CalendarFeeds, UnitOfWork
 
+T = TypeVar("T")
 MAX_FEEDS = 20  # URLs in one ICS-feed credential
+MAX_CALENDARS = 100  # connected calendars per user (each is fetched and cached)
+
+#: How host_busy treats a calendar never fetched: "wait" (bounded; read-only requests), "raise"
+#: NotLoaded (inside a write transaction, see services/transactions.py), "cached" (never wait).
+_MODE: ContextVar[str] = ContextVar("calendar_mode", default="wait")
+
+
+@contextmanager
+def in_transaction(*, may_load: bool = True) -> Iterator[None]:
+    """Within: host_busy never waits for a provider. A calendar never fetched raises
+    NotLoaded while ``may_load`` (the caller rolls back, calls ``load`` and runs again); after
+    that it adds no busy times, as in a slot answer when the provider is slow."""
+    token = _MODE.set("raise" if may_load else "cached")
+    try:
+        yield
+    finally:
+        _MODE.reset(token)
+
+
+MAX_LOADS = 4  # calendar loads before a write runs on cached calendar data only
+
+
+async def in_write(uow: UnitOfWork, work: Callable[[], Awaitable[T]]) -> T:
+    """BEGIN a write transaction, run ``work`` and COMMIT; when ``work`` finds a host's
+    calendar never fetched, roll back, load it (bounded wait, no lock held) and run again."""
+    for loads in range(MAX_LOADS + 1):
+        await uow.begin_write()
+        try:
+            with in_transaction(may_load=loads < MAX_LOADS):
+                result = await work()
+        except cals.NotLoaded as missing:
+            await uow.rollback()
+            await load(uow, missing)
+            continue
+        await uow.commit()
+        return result
+    raise AssertionError("unreachable: the last pass never raises NotLoaded")  # pragma: no cover
+
+
+async def load(uow: UnitOfWork, missing: cals.NotLoaded) -> None:
+    """Fetch the calendars a write transaction found cold (bounded wait; no transaction)."""
+    if uow.feeds is not None:
+        await uow.feeds.load(missing.calendars)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,15 +78,29 @@ def _feeds(uow: UnitOfWork) -> CalendarFeeds:
     return uow.feeds
 
 
+async def _room_for(uow: UnitOfWork, user: User, adding: int, field: str) -> None:
+    """InvalidInput naming ``field`` when ``adding`` calendars would take the user past
+    ``MAX_CALENDARS`` (every connected calendar costs a fetch and cache memory)."""
+    existing = len(await uow.calendars.calendars_of(user.id))
+    if existing + adding > MAX_CALENDARS:
+        raise InvalidInput(
+            f"At most {MAX_CALENDARS} calendars can be connected: {existing} are, and this "
+            f"would add {adding}",
+            {"fields": [field]},
+        )
+
+
 async def save_ics_feed(
     uow: UnitOfWork, user: User, urls: Sequence[str], *, read_only: bool, now: datetime
 ) -> Credential:
     """Check every feed (fetch and parse), then store one credential whose calendars are the
     feeds, selected for conflict checks. A feed that fails is a 400 naming ``urls``."""
     feeds = _feeds(uow)
+    await _room_for(uow, user, len(dict.fromkeys(urls)), "urls")
     for url in urls:
         await feeds.check_feed(url)
     await uow.begin_write()
+    await _room_for(uow, user, len(dict.fromkeys(urls)), "urls")
     credential = await uow.calendars.add_credential(
         user_id=user.id,
         type=cals.ICS_FEED,
@@ -102,6 +163,7 @@ async def connect_caldav(
     feeds = _feeds(uow)
     found = await feeds.discover(server_url, username, password)
     await uow.begin_write()
+    await _room_for(uow, user, len(found), "url")
     credential = await uow.calendars.add_credential(
         user_id=user.id,
         type=kind,
@@ -235,5 +297,5 @@ async def host_busy(
     selected = await uow.calendars.with_credentials([user_id], selected=True)
     if not selected:
         return []
-    spans = await uow.feeds.busy(selected, start, end, time_zone=time_zone)
+    spans = await uow.feeds.busy(selected, start, end, time_zone=time_zone, mode=_MODE.get())
     return [Busy(s, e) for s, e in spans]

@@ -339,9 +339,17 @@ class CalendarFeeds(Protocol):
         end: datetime,
         *,
         time_zone: str,
+        mode: str = "wait",
     ) -> list[tuple[datetime, datetime]]:
         """Busy intervals [start, end) in UTC overlapping [start, end), from the last known
-        data; bounded in time; a provider that fails contributes what was last fetched."""
+        data; bounded in time; a provider that fails contributes what was last fetched.
+        ``mode``: "wait" for a calendar never fetched (bounded), "raise" NotLoaded instead
+        (inside a write transaction), "cached" never wait nor raise."""
+        ...
+
+    async def load(self, calendars: Sequence[tuple[ConnectedCalendar, Credential]]) -> None:
+        """Fetch the calendars never fetched yet, waiting a bounded time (outside any
+        transaction)."""
         ...
 
     def state(self, calendar: ConnectedCalendar) -> CalendarState: ...

@@ -11,6 +11,7 @@ from rendezvous.domain.event_types import EventType
 from rendezvous.domain.hosts import host_ids
 from rendezvous.domain.reservations import DEFAULT_MINUTES, MAX_MINUTES, Reservation
 from rendezvous.domain.slots import resolve_duration
+from rendezvous.services import calendars
 from rendezvous.services.bookings.assign import assign, is_team, lock_for_booking
 from rendezvous.services.ports import UnitOfWork
 from rendezvous.services.slots import load_hosts
@@ -77,24 +78,27 @@ async def reserve(
     caller: User | None,
     now: datetime,
 ) -> Reservation:
-    await uow.begin_write()
-    await uow.reservations.purge_expired(now)
-    event_type = await uow.event_types.get(event_type_id)
-    if event_type is None:
-        raise NotFound(f"Event type with id={event_type_id} not found")
-    minutes = _minutes(event_type, caller, reservation_minutes)
-    reservation = await _reserve_slot(
-        uow,
-        event_type,
-        uid=secrets.token_urlsafe(24),
-        slot_start=slot_start,
-        slot_duration=slot_duration,
-        minutes=minutes,
-        caller=caller,
-        now=now,
-    )
-    await uow.commit()
-    return reservation
+    """Hold a bookable start. A host calendar never fetched is loaded before the write
+    transaction (see services/transactions.run), never while it holds the writer lock."""
+
+    async def work() -> Reservation:
+        await uow.reservations.purge_expired(now)
+        event_type = await uow.event_types.get(event_type_id)
+        if event_type is None:
+            raise NotFound(f"Event type with id={event_type_id} not found")
+        minutes = _minutes(event_type, caller, reservation_minutes)
+        return await _reserve_slot(
+            uow,
+            event_type,
+            uid=secrets.token_urlsafe(24),
+            slot_start=slot_start,
+            slot_duration=slot_duration,
+            minutes=minutes,
+            caller=caller,
+            now=now,
+        )
+
+    return await calendars.in_write(uow, work)
 
 
 async def get_live(uow: UnitOfWork, uid: str, now: datetime) -> Reservation:
@@ -115,26 +119,28 @@ async def change(
     caller: User | None,
     now: datetime,
 ) -> Reservation:
-    """Move or extend a live reservation: it is released and taken again, atomically."""
-    await uow.begin_write()
-    current = await get_live(uow, uid, now)
-    event_type = await uow.event_types.get(event_type_id)
-    if event_type is None:
-        raise NotFound(f"Event type with id={event_type_id} not found")
-    minutes = _minutes(event_type, caller, reservation_minutes)
-    await uow.reservations.remove(current.id)
-    reservation = await _reserve_slot(
-        uow,
-        event_type,
-        uid=uid,
-        slot_start=slot_start,
-        slot_duration=slot_duration,
-        minutes=minutes,
-        caller=caller,
-        now=now,
-    )
-    await uow.commit()
-    return reservation
+    """Move or extend a live reservation: it is released and taken again, atomically (a host
+    calendar never fetched is loaded outside the transaction, as in ``reserve``)."""
+
+    async def work() -> Reservation:
+        current = await get_live(uow, uid, now)
+        event_type = await uow.event_types.get(event_type_id)
+        if event_type is None:
+            raise NotFound(f"Event type with id={event_type_id} not found")
+        minutes = _minutes(event_type, caller, reservation_minutes)
+        await uow.reservations.remove(current.id)
+        return await _reserve_slot(
+            uow,
+            event_type,
+            uid=uid,
+            slot_start=slot_start,
+            slot_duration=slot_duration,
+            minutes=minutes,
+            caller=caller,
+            now=now,
+        )
+
+    return await calendars.in_write(uow, work)
 
 
 async def release(uow: UnitOfWork, uid: str, now: datetime) -> None:

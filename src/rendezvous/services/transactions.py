@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+from rendezvous.domain.calendars import NotLoaded
 from rendezvous.domain.errors import InvalidInput, LostRace, RuleViolation
+from rendezvous.services import calendars
 from rendezvous.services.ports import UnitOfWork
 
 T = TypeVar("T")
@@ -62,8 +64,15 @@ async def run(
     With an idempotency key, the first response is stored with the change and replayed to every
     retry with the same key and request; the same key with another request is a 422. Two
     concurrent requests with one key: the second waits for the first and replays its answer.
+
+    The slot engine never waits for a calendar provider inside the transaction: a host's
+    calendar never fetched rolls it back, is loaded (bounded wait) and the transaction runs
+    again (load → decide → save), so the writer lock is not held while a provider answers.
     """
-    for attempt in range(ATTEMPTS):
+    attempt = 0
+    loads = 0
+    while attempt < ATTEMPTS:
+        attempt += 1
         await uow.begin_write()
         if idempotency is not None:
             stored = await uow.idempotency.find(idempotency.scope, idempotency.key, now)
@@ -85,10 +94,17 @@ async def run(
             if not claimed:
                 continue  # another request holds the key: it has committed now, replay it
         try:
-            result = await work()
+            with calendars.in_transaction(may_load=loads < calendars.MAX_LOADS):
+                result = await work()
+        except NotLoaded as missing:
+            await uow.rollback()
+            loads += 1
+            attempt -= 1  # not a lost race: this attempt did not count
+            await calendars.load(uow, missing)
+            continue
         except LostRace:
             await uow.rollback()
-            if attempt + 1 < ATTEMPTS:
+            if attempt < ATTEMPTS:
                 continue
             raise
         status, body = render(result)

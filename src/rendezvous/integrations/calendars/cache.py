@@ -5,6 +5,10 @@ A slot request uses what the entry holds; when it is older than the TTL a refres
 background and the request does not wait for it. Only a calendar never fetched makes a request
 wait, and for at most ``wait`` seconds; past that (or when the provider fails) the calendar adds
 no busy times to that answer, its entry records the error, and ``GET /v2/calendars`` shows it.
+Inside a write transaction nothing waits (mode "raise"): a calendar never fetched raises
+NotLoaded, the transaction is rolled back, ``load`` waits for the fetch outside it and the
+transaction runs again — a booking never holds the database's writer lock while a provider
+answers, and a busy time known by then still blocks it.
 A failed fetch is retried after the TTL, not on every request. Expanded occurrences are memoised
 per 30-day bucket and host zone, so a warm slot request costs no parsing or expansion.
 
@@ -29,6 +33,7 @@ from rendezvous.domain.calendars import (
     ConnectedCalendar,
     Credential,
     Discovered,
+    NotLoaded,
 )
 from rendezvous.domain.errors import InvalidInput
 from rendezvous.integrations.calendars import ical, providers
@@ -47,7 +52,13 @@ class _Entry:
     tried_at: float | None = None  # monotonic seconds of the last attempt
     error: str | None = None
     task: asyncio.Task[None] | None = None
+    waited: asyncio.Task[None] | None = None  # the fetch a load() already waited for
     memo: dict[tuple[str, int], list[ical.Interval]] = field(default_factory=dict)
+
+
+def _buckets(start: datetime, end: datetime) -> tuple[int, int]:
+    """The indexes of the first and last 30-day buckets [start, end) touches."""
+    return int((start - EPOCH) / BUCKET), int((end - EPOCH) / BUCKET)
 
 
 def account(credential: Credential, secret: dict[str, Any]) -> Account:
@@ -150,25 +161,46 @@ class Calendars:
         end: datetime,
         *,
         time_zone: str,
+        mode: str = "wait",
     ) -> list[tuple[datetime, datetime]]:
+        """``mode`` "wait": a calendar never fetched is waited for (at most ``wait`` seconds);
+        "raise": never wait — raise NotLoaded naming the calendars a load() has not waited
+        for yet (used inside a write transaction); "cached": never wait, never raise."""
         if not self.enabled or not calendars:
             return []
+        if mode != "wait":
+            cold = [pair for pair in calendars if self._cold(*pair)]
+            if cold and mode == "raise":
+                raise NotLoaded(cold)
         found: list[tuple[datetime, datetime]] = []
         parts = await asyncio.gather(
-            *(self._busy_one(cal, cred, start, end, time_zone) for cal, cred in calendars)
+            *(
+                self._busy_one(cal, cred, start, end, time_zone, wait=mode == "wait")
+                for cal, cred in calendars
+            )
         )
         for part in parts:
             found.extend(part)
         return ical.merge(found)
 
-    async def _busy_one(
-        self,
-        calendar: ConnectedCalendar,
-        credential: Credential,
-        start: datetime,
-        end: datetime,
-        time_zone: str,
-    ) -> list[ical.Interval]:
+    async def load(self, calendars: Sequence[tuple[ConnectedCalendar, Credential]]) -> None:
+        """Start the fetch of every calendar not fetched yet and wait for them together, at
+        most ``wait`` seconds (outside any transaction). A calendar still not fetched after
+        that counts as having no busy times until its fetch ends, as in the slot answers."""
+        pending = []
+        for calendar, credential in calendars:
+            entry = self._start(calendar, credential)
+            if entry.data is None and entry.task is not None and not entry.task.done():
+                entry.waited = entry.task
+                pending.append(entry.task)
+        if pending:
+            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(
+                    asyncio.shield(asyncio.gather(*pending, return_exceptions=True)), self.wait
+                )
+
+    def _start(self, calendar: ConnectedCalendar, credential: Credential) -> _Entry:
+        """The calendar's entry, with a refresh started when it is older than the TTL."""
         key = (credential.id, calendar.external_id)
         entry = self._entries.get(key)
         if entry is None:
@@ -178,35 +210,64 @@ class Calendars:
         if stale and (entry.task is None or entry.task.done()):
             entry.tried_at = now
             entry.task = asyncio.create_task(self._refresh(entry, calendar, credential))
-        if entry.data is None and entry.task is not None and not entry.task.done():
+        return entry
+
+    def _cold(self, calendar: ConnectedCalendar, credential: Credential) -> bool:
+        """Never fetched, a fetch running, and no load() has waited for that fetch yet."""
+        entry = self._start(calendar, credential)
+        return (
+            entry.data is None
+            and entry.task is not None
+            and not entry.task.done()
+            and entry.waited is not entry.task
+        )
+
+    async def _busy_one(
+        self,
+        calendar: ConnectedCalendar,
+        credential: Credential,
+        start: datetime,
+        end: datetime,
+        time_zone: str,
+        *,
+        wait: bool = True,
+    ) -> list[ical.Interval]:
+        entry = self._start(calendar, credential)
+        if wait and entry.data is None and entry.task is not None and not entry.task.done():
             with contextlib.suppress(TimeoutError, asyncio.CancelledError):
                 await asyncio.wait_for(asyncio.shield(entry.task), self.wait)
         if entry.data is None:
             return []
-        return self._expand(entry, start, end, time_zone)
+        first, last = _buckets(start, end)
+        if all((time_zone, i) in entry.memo for i in range(first, last + 1)):
+            return self._expand(entry, start, end, time_zone)  # warm: no expansion left
+        # Expanding recurrences is CPU work: off the event loop, so one large or costly feed
+        # does not stall every other request.
+        return await asyncio.to_thread(self._expand, entry, start, end, time_zone)
 
     def _expand(
         self, entry: _Entry, start: datetime, end: datetime, time_zone: str
     ) -> list[ical.Interval]:
         assert entry.data is not None
-        first = int((start - EPOCH) / BUCKET)
-        last = int((end - EPOCH) / BUCKET)
+        data, memo = entry.data, entry.memo  # one refresh's data and its memo, together
+        first, last = _buckets(start, end)
         seen: set[ical.Interval] = set()
         for index in range(first, last + 1):
             memo_key = (time_zone, index)
-            spans = entry.memo.get(memo_key)
+            spans = memo.get(memo_key)
             if spans is None:
-                if len(entry.memo) >= MAX_MEMO:
-                    entry.memo.clear()
+                if len(memo) >= MAX_MEMO:
+                    memo.clear()
                 bucket_start = EPOCH + index * BUCKET
                 try:
-                    spans = ical.busy_between(
-                        entry.data, bucket_start, bucket_start + BUCKET, time_zone
-                    )
+                    spans = ical.busy_between(data, bucket_start, bucket_start + BUCKET, time_zone)
                 except ical.BadCalendar as exc:
                     entry.error = str(exc)
                     spans = []
-                entry.memo[memo_key] = spans
+                except Exception as exc:  # a hostile feed must never break slot answers
+                    entry.error = f"the calendar could not be read: {type(exc).__name__}"
+                    spans = []
+                memo[memo_key] = spans
             seen.update(s for s in spans if s[0] < end and s[1] > start)
         return sorted(seen)
 
