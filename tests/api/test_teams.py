@@ -410,3 +410,23 @@ async def test_legacy_event_type_list_has_a_group_per_team(client, org):
     [item] = team_group["eventTypes"]
     assert item["schedulingType"] == "COLLECTIVE" and item["teamId"] == team["id"]
     assert [p["teamId"] for p in r.json()["data"]["profiles"]] == [None, team["id"]]
+
+
+async def test_a_member_leaving_the_team_loses_the_managed_children(client, org):
+    team = await _team(client, org)
+    ann = await _member(client, org, team["id"], org.ann)
+    base = f"/v2/organizations/{org.id}/teams/{team['id']}"
+    body = _event_type("managed", slug="onboarding", hosts=[{"userId": org.ann.id}])
+    r = await client.post(f"{base}/event-types", json=body, headers=org.admin.auth)
+    assert r.status_code == 201, r.text
+    _, child = r.json()["data"]
+    r = await client.delete(f"{base}/memberships/{ann}", headers=org.admin.auth)
+    assert r.status_code == 200, r.text
+    own = await client.get(
+        "/v2/event-types", headers=org.ann.auth | {"cal-api-version": "2024-06-14"}
+    )
+    assert own.json()["data"] == []
+    r = await client.get(
+        "/v2/slots", params={"eventTypeId": child["id"], "start": "2030-01-08", "end": "2030-01-08"}
+    )
+    assert_error(r, 404, "NotFoundException")
