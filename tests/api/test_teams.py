@@ -430,3 +430,26 @@ async def test_a_member_leaving_the_team_loses_the_managed_children(client, org)
         "/v2/slots", params={"eventTypeId": child["id"], "start": "2030-01-08", "end": "2030-01-08"}
     )
     assert_error(r, 404, "NotFoundException")
+
+
+async def test_organization_slugs_are_unique_in_the_database(db, clock, org):
+    """Two ``orgs create`` racing past the service's check: the database refuses the second."""
+    from rendezvous.domain.errors import Conflict
+
+    async with UnitOfWork(session_factory(db)) as uow:
+        await uow.begin_write()
+        with pytest.raises(Conflict):
+            await uow.teams.add(
+                parent_id=None,
+                name="Acme again",
+                slug="acme",
+                is_organization=True,
+                time_zone="UTC",
+                week_start="Sunday",
+                availability=[],
+                settings={},
+                now=clock(),
+            )
+    async with db.connect() as conn:
+        count = await conn.scalar(text("SELECT count(*) FROM teams WHERE slug = 'acme'"))
+    assert count == 1
