@@ -451,3 +451,38 @@ async def test_deleting_a_team_or_event_type_with_bookings_keeps_the_bookings(cl
     assert r.status_code in (200, 201), r.text
     r = await client.post(f"/v2/bookings/{uid}/reschedule", json={"start": "2030-01-08T13:00:00Z"})
     assert r.status_code < 500, r.text
+
+
+async def test_a_seated_round_robin_booking_goes_to_one_host(client, world, db):
+    w = world
+    et = await _event_type(
+        client,
+        w,
+        "roundRobin",
+        [{"userId": w.ann.id}, {"userId": w.sue.id}],
+        seats={"seatsPerTimeSlot": 3, "showAttendeeInfo": True, "showAvailabilityCount": True},
+    )
+    start = "2030-01-08T10:00:00Z"
+    first = await _book(client, start, eventTypeId=et)
+    assert first.status_code == 201, first.text
+    hosts = [h["id"] for h in first.json()["data"]["hosts"]]
+    assert len(hosts) == 1
+    async with db.connect() as conn:
+        reason = await conn.scalar(text("SELECT assignment_reason FROM bookings"))
+    assert reason and reason.startswith("round robin")
+    second = await client.post(
+        "/v2/bookings",
+        json={"start": start, "eventTypeId": et, "attendee": attendee("Bo", "b@example.com")},
+    )
+    assert second.status_code == 201, second.text
+    assert second.json()["data"]["uid"] == first.json()["data"]["uid"]
+    assert [h["id"] for h in second.json()["data"]["hosts"]] == hosts
+    # The host not chosen stays free for their own bookings at that time.
+    other = w.sue if hosts == [w.ann.id] else w.ann
+    personal = await client.post(
+        "/v2/event-types",
+        json={"title": "Own", "slug": "own", "lengthInMinutes": 60, "minimumBookingNotice": 0},
+        headers=other.auth | {"cal-api-version": "2024-06-14"},
+    )
+    r = await _book(client, start, eventTypeId=personal.json()["data"]["id"])
+    assert r.status_code == 201, r.text
