@@ -453,3 +453,43 @@ async def test_organization_slugs_are_unique_in_the_database(db, clock, org):
     async with db.connect() as conn:
         count = await conn.scalar(text("SELECT count(*) FROM teams WHERE slug = 'acme'"))
     assert count == 1
+
+
+async def test_two_owners_demoting_each_other_at_once_leave_one_owner(client, org, db, clock):
+    """PostgreSQL: a membership change waits for another one of the same team (the team's row
+    is locked before the owners are counted), so the second demotion sees the first and is a
+    409 instead of leaving the team without an owner."""
+    import asyncio
+
+    if db.dialect.name != "postgresql":
+        pytest.skip("SQLite's BEGIN IMMEDIATE serialises every writer")
+    team = await _team(client, org)
+    ann = await _member(client, org, team["id"], org.ann, "OWNER")
+    base = f"/v2/organizations/{org.id}/teams/{team['id']}/memberships"
+    mine = next(
+        m["id"]
+        for m in (await client.get(base, headers=org.admin.auth)).json()["data"]
+        if m["userId"] == org.admin.id
+    )
+    async with db.connect() as holder:
+        # Another transaction is demoting the admin's ownership and holds the team's row.
+        await holder.execute(
+            text("SELECT id FROM teams WHERE id = :i FOR UPDATE"), {"i": team["id"]}
+        )
+        await holder.execute(
+            text("UPDATE memberships SET role = 'MEMBER' WHERE id = :i"), {"i": mine}
+        )
+        demote = asyncio.create_task(
+            client.patch(f"{base}/{ann}", json={"role": "MEMBER"}, headers=org.ann.auth)
+        )
+        await asyncio.sleep(0.5)
+        assert not demote.done()  # waits for the team's row
+        await holder.commit()
+        r = await demote
+    assert_error(r, 409, "ConflictException")
+    owners = [
+        m
+        for m in (await client.get(base, headers=org.ann.auth)).json()["data"]
+        if m["role"] == "OWNER"
+    ]
+    assert [m["userId"] for m in owners] == [org.ann.id]

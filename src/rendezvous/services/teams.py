@@ -341,7 +341,9 @@ async def add_membership(
 
 async def _keep_an_owner(uow: UnitOfWork, current: Membership) -> None:
     """Conflict when ``current`` is the team's last accepted OWNER and is about to stop being
-    one: a team always keeps an owner (who alone may delete it or name other owners)."""
+    one: a team always keeps an owner (who alone may delete it or name other owners). Callers
+    lock the team's row before reading ``current``, so two owners demoting each other at once
+    cannot both pass."""
     if (
         current.role == "OWNER"
         and current.accepted
@@ -379,6 +381,7 @@ async def update_membership(
     body: Mapping[str, Any],
 ) -> tuple[Membership, User]:
     await uow.begin_write()
+    await uow.teams.lock(team_id)
     access = (await team_access(uow, caller, team_id, org_id=org_id)).require_manage()
     current, user = await _membership_in(uow, team_id, membership_id)
     _check_owner_grant(access, body.get("role"))
@@ -405,6 +408,7 @@ async def delete_membership(
     uow: UnitOfWork, caller: User, org_id: int, team_id: int, membership_id: int
 ) -> tuple[Membership, User]:
     await uow.begin_write()
+    await uow.teams.lock(team_id)
     access = (await team_access(uow, caller, team_id, org_id=org_id)).require_manage()
     current, user = await _membership_in(uow, team_id, membership_id)
     if current.role == "OWNER" and not access.is_owner:

@@ -229,6 +229,12 @@ class TeamRepo:
         await self.session.flush()
         return to_membership(row)
 
+    async def lock(self, team_id: int) -> None:
+        """Lock the team's row until the transaction ends (PostgreSQL ``FOR UPDATE``; SQLite's
+        BEGIN IMMEDIATE already serialises writers): membership changes that count the team's
+        owners run one at a time."""
+        await self.session.execute(select(t.Team.id).where(t.Team.id == team_id).with_for_update())
+
     async def owner_count(self, team_id: int) -> int:
         """How many accepted OWNERs the team has."""
         return int(
