@@ -412,7 +412,8 @@ async def test_legacy_event_type_list_has_a_group_per_team(client, org):
     assert [p["teamId"] for p in r.json()["data"]["profiles"]] == [None, team["id"]]
 
 
-async def test_a_member_leaving_the_team_loses_the_managed_children(client, org):
+@pytest.mark.parametrize("unaccept", [False, True])
+async def test_a_member_leaving_the_team_loses_the_managed_children(client, org, unaccept):
     team = await _team(client, org)
     ann = await _member(client, org, team["id"], org.ann)
     base = f"/v2/organizations/{org.id}/teams/{team['id']}"
@@ -420,7 +421,12 @@ async def test_a_member_leaving_the_team_loses_the_managed_children(client, org)
     r = await client.post(f"{base}/event-types", json=body, headers=org.admin.auth)
     assert r.status_code == 201, r.text
     _, child = r.json()["data"]
-    r = await client.delete(f"{base}/memberships/{ann}", headers=org.admin.auth)
+    if unaccept:
+        r = await client.patch(
+            f"{base}/memberships/{ann}", json={"accepted": False}, headers=org.admin.auth
+        )
+    else:
+        r = await client.delete(f"{base}/memberships/{ann}", headers=org.admin.auth)
     assert r.status_code == 200, r.text
     own = await client.get(
         "/v2/event-types", headers=org.ann.auth | {"cal-api-version": "2024-06-14"}

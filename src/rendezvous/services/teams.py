@@ -356,8 +356,8 @@ async def _keep_an_owner(uow: UnitOfWork, current: Membership) -> None:
 
 
 async def _drop_managed_children(uow: UnitOfWork, team_id: int, user_id: int) -> None:
-    """A member who leaves the team loses their children of its managed event types (their
-    bookings stay, without an event type)."""
+    """A member who leaves the team (or whose membership is no longer accepted) loses their
+    children of its managed event types (their bookings stay, without an event type)."""
     for event_type in await uow.event_types.for_team(team_id):
         if event_type.scheduling_type == "MANAGED":
             for child in await uow.event_types.children_of(event_type.id):
@@ -400,6 +400,8 @@ async def update_membership(
         if body.get(key) is not None
     }
     updated = await uow.teams.update_membership(membership_id, **fields) if fields else current
+    if current.accepted and not updated.accepted:
+        await _drop_managed_children(uow, team_id, current.user_id)
     await uow.commit()
     return updated, user
 
