@@ -9,8 +9,10 @@ Teams (issue 14), over W1's 31 days, measured in the same run as W1 and reported
 W1-RR20 = a 20-host round robin, hosts Mon–Fri 09:00–17:00 in four zones (New York, Chicago,
 London, Berlin; five each), each with its own 100 busy intervals (every third candidate, shifted
 by the host's index); W1-COLL5 = a 5-host collective, three in New York and two in Chicago, busy
-likewise. Both go through what ``GET /v2/slots`` runs (``services.slots``' choice of
-``fast_team_slots``) and render the result. Prints one JSON line per figure.
+likewise; W1-RR20-distinct = the round robin with no two hosts sharing a schedule (host ``i``
+works eight hours from 08:00 + 30 min × (i // 4) in the zones in turn). All go through what
+``GET /v2/slots`` runs (``services.slots``' choice of ``fast_team_slots``) and render the
+result. Prints one JSON line per figure.
 """
 
 from __future__ import annotations
@@ -59,12 +61,14 @@ def busy_intervals() -> list[Busy]:
     return [Busy(s.start, s.start + timedelta(minutes=30)) for s in free[::3][:100]]
 
 
-def team(zones: list[str]) -> list[HostTimes]:
+def team(zones: list[str], *, distinct: bool = False) -> list[HostTimes]:
     """Hosts Mon–Fri 09–17 in ``zones``, each busy at every third of its own candidates
-    (shifted by its index), the first 100 of them."""
+    (shifted by its index), the first 100 of them. ``distinct``: host ``i``'s eight hours start
+    at 08:00 + 30 min × (i // 4) instead, so no two hosts of four zones share a schedule."""
     out = []
     for i, zone in enumerate(zones):
-        schedule = Schedule(zone, (Rule(frozenset({1, 2, 3, 4, 5}), 9 * 60, 17 * 60),))
+        first = 8 * 60 + 30 * (i // 4) if distinct else 9 * 60
+        schedule = Schedule(zone, (Rule(frozenset({1, 2, 3, 4, 5}), first, first + 8 * 60),))
         user = User(id=i + 1, email=f"h{i}@x.test", username=f"h{i}", name=None, time_zone=zone)
         free = compute_slots(schedule, RULES, range_start=W1[0], range_end=W1[1], now=NOW, busy=())
         busy = [Busy(s.start, s.end) for s in free[i % 3 :: 3][:100]]
@@ -117,6 +121,9 @@ def main() -> None:
                            "Europe/Berlin") for _ in range(5)])  # fmt: skip
     collective = team(["America/New_York"] * 3 + ["America/Chicago"] * 2)
     measure("W1-RR20", lambda: run_team("ROUND_ROBIN", rr), runs=200, base=w1)
+    zones = ("America/New_York", "America/Chicago", "Europe/London", "Europe/Berlin")
+    distinct = team([zones[i % 4] for i in range(20)], distinct=True)
+    measure("W1-RR20-distinct", lambda: run_team("ROUND_ROBIN", distinct), runs=100, base=w1)
     measure("W1-COLL5", lambda: run_team("COLLECTIVE", collective), runs=200, base=w1)
 
 

@@ -324,3 +324,165 @@ async def test_team_event_types_accept_the_organizers_default_app_location(clien
         headers=w.ann.auth,
     )  # fmt: skip
     assert_error(r, 400, "BadRequestException")
+
+
+# --- found by a break-and-fix pass --------------------------------------------------------------
+
+
+async def _membership_id(client: Any, w: World, who: Account) -> int:
+    r = await client.get(
+        f"/v2/organizations/{w.org_id}/teams/{w.team_id}/memberships", headers=w.admin.auth
+    )
+    [found] = [m for m in r.json()["data"] if m["userId"] == who.id]
+    return int(found["id"])
+
+
+async def test_a_removed_member_stops_hosting_the_teams_event_types(client, world):
+    w = world
+    et = await _event_type(client, w, "roundRobin", [{"userId": w.ann.id}, {"userId": w.tom.id}])
+    r = await client.delete(
+        f"/v2/organizations/{w.org_id}/teams/{w.team_id}/memberships/"
+        f"{await _membership_id(client, w, w.tom)}",
+        headers=w.admin.auth,
+    )
+    assert r.status_code == 200, r.text
+    # Tom (08–16 UTC) no longer widens the union, nor is he given the booking.
+    assert _hours(await _starts(client, eventTypeId=et)) == [9, 10, 11, 12, 13, 14, 15, 16]
+    r = await client.get(
+        f"/v2/organizations/{w.org_id}/teams/{w.team_id}/event-types/{et}", headers=w.admin.auth
+    )
+    assert [h["userId"] for h in r.json()["data"]["hosts"]] == [w.ann.id]
+    booked = await _book(client, "2030-01-08T10:00:00Z", eventTypeId=et)
+    assert [h["id"] for h in booked.json()["data"]["hosts"]] == [w.ann.id]
+
+
+async def test_an_unaccepted_member_does_not_host(client, world):
+    w = world
+    et = await _event_type(client, w, "collective", [{"userId": w.ann.id}, {"userId": w.tom.id}])
+    r = await client.patch(
+        f"/v2/organizations/{w.org_id}/teams/{w.team_id}/memberships/"
+        f"{await _membership_id(client, w, w.tom)}",
+        json={"accepted": False},
+        headers=w.admin.auth,
+    )
+    assert r.status_code == 200, r.text
+    booked = await _book(client, "2030-01-08T16:00:00Z", eventTypeId=et)
+    assert booked.status_code == 201, booked.text
+    assert [h["id"] for h in booked.json()["data"]["hosts"]] == [w.ann.id]
+
+
+async def test_the_last_owner_cannot_leave_or_step_down(client, world):
+    w = world
+    mine = await _membership_id(client, w, w.admin)
+    path = f"/v2/organizations/{w.org_id}/teams/{w.team_id}/memberships/{mine}"
+    r = await client.patch(path, json={"role": "MEMBER"}, headers=w.admin.auth)
+    assert_error(r, 409, "ConflictException")
+    r = await client.patch(path, json={"accepted": False}, headers=w.admin.auth)
+    assert_error(r, 409, "ConflictException")
+    assert_error(await client.delete(path, headers=w.admin.auth), 409, "ConflictException")
+    # With a second owner, the first may step down.
+    ann = await _membership_id(client, w, w.ann)
+    r = await client.patch(
+        f"/v2/organizations/{w.org_id}/teams/{w.team_id}/memberships/{ann}",
+        json={"role": "OWNER"},
+        headers=w.admin.auth,
+    )
+    assert r.status_code == 200, r.text
+    r = await client.patch(path, json={"role": "MEMBER"}, headers=w.admin.auth)
+    assert r.status_code == 200, r.text
+
+
+async def test_a_team_slug_used_in_two_organizations_needs_the_organization_slug(
+    client, world, db, clock, make_user
+):
+    w = world
+    await _event_type(client, w, "collective", [{"userId": w.ann.id}])
+    other = await make_user("zed")
+    async with UnitOfWork(session_factory(db)) as uow:
+        org = await team_service.create_organization(
+            uow, name="Rival", slug="rival", owner_email=other.email, now=clock()
+        )
+    r = await client.post(
+        f"/v2/organizations/{org.id}/teams", json={"name": "Sales"}, headers=other.auth
+    )
+    rival_team = r.json()["data"]["id"]
+    r = await client.post(
+        f"/v2/organizations/{org.id}/teams/{rival_team}/event-types",
+        json={"title": "Demo", "slug": "demo", "lengthInMinutes": 60, "minimumBookingNotice": 0,
+              "schedulingType": "collective", "hosts": [{"userId": other.id}]},
+        headers=other.auth,
+    )  # fmt: skip
+    assert r.status_code == 201, r.text
+    rival_et = r.json()["data"]["id"]
+    params = {"start": DAY, "end": DAY, "eventTypeSlug": "demo", "teamSlug": "sales"}
+    r = await client.get("/v2/slots", params=params)
+    assert_error(r, 400, "BadRequestException")
+    assert "organizationSlug" in r.text
+    r = await _book(client, "2030-01-08T10:00:00Z", eventTypeSlug="demo", teamSlug="sales")
+    assert_error(r, 400, "BadRequestException")
+    r = await _book(
+        client,
+        "2030-01-08T10:00:00Z",
+        eventTypeSlug="demo",
+        teamSlug="sales",
+        organizationSlug="rival",
+    )
+    assert r.status_code == 201 and r.json()["data"]["eventTypeId"] == rival_et
+
+
+async def test_deleting_a_team_or_event_type_with_bookings_keeps_the_bookings(client, world):
+    w = world
+    et = await _event_type(client, w, "collective", [{"userId": w.ann.id}])
+    uid = (await _book(client, "2030-01-08T10:00:00Z", eventTypeId=et)).json()["data"]["uid"]
+    r = await client.delete(
+        f"/v2/organizations/{w.org_id}/teams/{w.team_id}/event-types/{et}", headers=w.admin.auth
+    )
+    assert r.status_code == 200, r.text
+    assert (await client.get(f"/v2/bookings/{uid}")).status_code == 200
+    et2 = await _event_type(client, w, "roundRobin", [{"userId": w.ann.id}], slug="two")
+    uid2 = (await _book(client, "2030-01-08T12:00:00Z", eventTypeId=et2)).json()["data"]["uid"]
+    r = await client.delete(f"/v2/organizations/{w.org_id}/teams/{w.team_id}", headers=w.admin.auth)
+    assert r.status_code == 200, r.text
+    for u in (uid, uid2):
+        assert (await client.get(f"/v2/bookings/{u}")).status_code == 200
+    listed = await client.get("/v2/bookings", headers=w.ann.auth)
+    assert sorted(b["uid"] for b in listed.json()["data"]) == sorted([uid, uid2])
+    r = await client.post(f"/v2/bookings/{uid2}/cancel", json={"cancellationReason": "x"})
+    assert r.status_code in (200, 201), r.text
+    r = await client.post(f"/v2/bookings/{uid}/reschedule", json={"start": "2030-01-08T13:00:00Z"})
+    assert r.status_code < 500, r.text
+
+
+async def test_a_seated_round_robin_booking_goes_to_one_host(client, world, db):
+    w = world
+    et = await _event_type(
+        client,
+        w,
+        "roundRobin",
+        [{"userId": w.ann.id}, {"userId": w.sue.id}],
+        seats={"seatsPerTimeSlot": 3, "showAttendeeInfo": True, "showAvailabilityCount": True},
+    )
+    start = "2030-01-08T10:00:00Z"
+    first = await _book(client, start, eventTypeId=et)
+    assert first.status_code == 201, first.text
+    hosts = [h["id"] for h in first.json()["data"]["hosts"]]
+    assert len(hosts) == 1
+    async with db.connect() as conn:
+        reason = await conn.scalar(text("SELECT assignment_reason FROM bookings"))
+    assert reason and reason.startswith("round robin")
+    second = await client.post(
+        "/v2/bookings",
+        json={"start": start, "eventTypeId": et, "attendee": attendee("Bo", "b@example.com")},
+    )
+    assert second.status_code == 201, second.text
+    assert second.json()["data"]["uid"] == first.json()["data"]["uid"]
+    assert [h["id"] for h in second.json()["data"]["hosts"]] == hosts
+    # The host not chosen stays free for their own bookings at that time.
+    other = w.sue if hosts == [w.ann.id] else w.ann
+    personal = await client.post(
+        "/v2/event-types",
+        json={"title": "Own", "slug": "own", "lengthInMinutes": 60, "minimumBookingNotice": 0},
+        headers=other.auth | {"cal-api-version": "2024-06-14"},
+    )
+    r = await _book(client, start, eventTypeId=personal.json()["data"]["id"])
+    assert r.status_code == 201, r.text

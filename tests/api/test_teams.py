@@ -410,3 +410,92 @@ async def test_legacy_event_type_list_has_a_group_per_team(client, org):
     [item] = team_group["eventTypes"]
     assert item["schedulingType"] == "COLLECTIVE" and item["teamId"] == team["id"]
     assert [p["teamId"] for p in r.json()["data"]["profiles"]] == [None, team["id"]]
+
+
+@pytest.mark.parametrize("unaccept", [False, True])
+async def test_a_member_leaving_the_team_loses_the_managed_children(client, org, unaccept):
+    team = await _team(client, org)
+    ann = await _member(client, org, team["id"], org.ann)
+    base = f"/v2/organizations/{org.id}/teams/{team['id']}"
+    body = _event_type("managed", slug="onboarding", hosts=[{"userId": org.ann.id}])
+    r = await client.post(f"{base}/event-types", json=body, headers=org.admin.auth)
+    assert r.status_code == 201, r.text
+    _, child = r.json()["data"]
+    if unaccept:
+        r = await client.patch(
+            f"{base}/memberships/{ann}", json={"accepted": False}, headers=org.admin.auth
+        )
+    else:
+        r = await client.delete(f"{base}/memberships/{ann}", headers=org.admin.auth)
+    assert r.status_code == 200, r.text
+    own = await client.get(
+        "/v2/event-types", headers=org.ann.auth | {"cal-api-version": "2024-06-14"}
+    )
+    assert own.json()["data"] == []
+    r = await client.get(
+        "/v2/slots", params={"eventTypeId": child["id"], "start": "2030-01-08", "end": "2030-01-08"}
+    )
+    assert_error(r, 404, "NotFoundException")
+
+
+async def test_organization_slugs_are_unique_in_the_database(db, clock, org):
+    """Two ``orgs create`` racing past the service's check: the database refuses the second."""
+    from rendezvous.domain.errors import Conflict
+
+    async with UnitOfWork(session_factory(db)) as uow:
+        await uow.begin_write()
+        with pytest.raises(Conflict):
+            await uow.teams.add(
+                parent_id=None,
+                name="Acme again",
+                slug="acme",
+                is_organization=True,
+                time_zone="UTC",
+                week_start="Sunday",
+                availability=[],
+                settings={},
+                now=clock(),
+            )
+    async with db.connect() as conn:
+        count = await conn.scalar(text("SELECT count(*) FROM teams WHERE slug = 'acme'"))
+    assert count == 1
+
+
+async def test_two_owners_demoting_each_other_at_once_leave_one_owner(client, org, db, clock):
+    """PostgreSQL: a membership change waits for another one of the same team (the team's row
+    is locked before the owners are counted), so the second demotion sees the first and is a
+    409 instead of leaving the team without an owner."""
+    import asyncio
+
+    if db.dialect.name != "postgresql":
+        pytest.skip("SQLite's BEGIN IMMEDIATE serialises every writer")
+    team = await _team(client, org)
+    ann = await _member(client, org, team["id"], org.ann, "OWNER")
+    base = f"/v2/organizations/{org.id}/teams/{team['id']}/memberships"
+    mine = next(
+        m["id"]
+        for m in (await client.get(base, headers=org.admin.auth)).json()["data"]
+        if m["userId"] == org.admin.id
+    )
+    async with db.connect() as holder:
+        # Another transaction is demoting the admin's ownership and holds the team's row.
+        await holder.execute(
+            text("SELECT id FROM teams WHERE id = :i FOR UPDATE"), {"i": team["id"]}
+        )
+        await holder.execute(
+            text("UPDATE memberships SET role = 'MEMBER' WHERE id = :i"), {"i": mine}
+        )
+        demote = asyncio.create_task(
+            client.patch(f"{base}/{ann}", json={"role": "MEMBER"}, headers=org.ann.auth)
+        )
+        await asyncio.sleep(0.5)
+        assert not demote.done()  # waits for the team's row
+        await holder.commit()
+        r = await demote
+    assert_error(r, 409, "ConflictException")
+    owners = [
+        m
+        for m in (await client.get(base, headers=org.ann.auth)).json()["data"]
+        if m["role"] == "OWNER"
+    ]
+    assert [m["userId"] for m in owners] == [org.ann.id]

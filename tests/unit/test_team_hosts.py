@@ -223,3 +223,40 @@ def test_the_fast_path_gives_the_same_slots_as_each_hosts_own(team, kind, buffer
     times = [HostTimes(h, b) for h, b in zip(hosts, busy, strict=True)]
     fast = fast_team_slots(kind, times, rules, range_start=start, range_end=end, now=NOW)
     assert fast == team_slots(kind, hosts, own)
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    st.sampled_from(ZONES),
+    st.sampled_from(DST_DAYS),
+    st.sampled_from([15, 30, 45, 60, 90]),
+    st.sampled_from([None, 10, 20, 60]),
+    st.sampled_from([0, 5]),
+    st.sampled_from([None, 3]),
+    st.integers(0, 23 * 60),
+    st.integers(1, 24 * 60),
+)
+def test_a_host_with_nothing_taken_gets_every_grid_start(
+    zone, base, duration, interval, offset, seats, first, length
+):
+    """The engine's shortcut for a host with no busy time (every grid start outside a repeated
+    span is taken whole) answers as the start-by-start walk, which a busy time far outside the
+    range forces: across DST weeks, zones, slot intervals, offsets, seats and windows crossing
+    midnight."""
+    end = min(24 * 60, first + length)
+    schedule = Schedule(zone, (Rule(frozenset({1, 2, 3, 4, 5, 6, 7}), first, end),))
+    rules = EventRules(
+        duration=duration,
+        minimum_notice=0,
+        slot_interval=interval,
+        offset_start=offset,
+        seats_per_slot=seats,
+    )
+    far = Busy(datetime(2020, 1, 1, tzinfo=UTC), datetime(2020, 1, 1, 1, tzinfo=UTC))
+    kw = {"range_start": base, "range_end": base + timedelta(days=8), "now": NOW}
+    assert compute_slots(schedule, rules, busy=(), **kw) == compute_slots(  # type: ignore[arg-type]
+        schedule,
+        rules,
+        busy=[far],
+        **kw,  # type: ignore[arg-type]
+    )

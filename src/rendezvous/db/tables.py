@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, MetaData, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from rendezvous.db.types import JSONType, UTCDateTime
@@ -255,8 +255,18 @@ class Team(Base):
     keeps the other Cal.com team fields as sent (camelCase)."""
 
     __tablename__ = "teams"
-    # A team's slug is unique within its organization (organizations: checked by the service).
-    __table_args__ = (Index("ix_teams_parent_id_slug", "parent_id", "slug", unique=True),)
+    # A team's slug is unique within its organization; an organization's slug (no parent) is
+    # unique among organizations (a partial index: NULL parents never collide in the first).
+    __table_args__ = (
+        Index("ix_teams_parent_id_slug", "parent_id", "slug", unique=True),
+        Index(
+            "ix_teams_top_level_slug",
+            "slug",
+            unique=True,
+            sqlite_where=text("parent_id IS NULL"),
+            postgresql_where=text("parent_id IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     parent_id: Mapped[int | None] = mapped_column(

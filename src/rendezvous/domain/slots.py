@@ -275,11 +275,18 @@ def _accepted(
     busy_raw, taken, seated = taken_times.busy_raw, taken_times.taken, taken_times.seated
     seats_total, before, after = taken_times.seats_total, taken_times.before, taken_times.after
     accepted: Accepted = []
+    # Nothing taken and nothing counted: every grid start outside a repeated span is accepted
+    # (the common case of a host's candidate starts, ``hosts.fast_team_slots``).
+    open_grid = not taken_times.busy_raw and not seated and not limits.active
+    seats_free = 0 if seats_total is not None else None
     for base, start_limit, fit_limit, repeated in _grids(schedule, lo, hi, dur):
         t = base + offset
         if t < lo:
             t += -(-(lo - t) // step) * step
         last = min(start_limit - 1, fit_limit - dur, hi - 1)
+        if open_grid and not repeated:
+            accepted.extend((s, seats_free, None) for s in range(t, last + 1, step))
+            continue
         while t <= last:
             if repeated and any(r_lo <= t < r_hi for r_lo, r_hi in repeated):
                 t += step

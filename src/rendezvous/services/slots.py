@@ -36,14 +36,23 @@ async def team_event_type(
     uow: UnitOfWork, slug: str, team_slug: str, organization_slug: str | None = None
 ) -> EventType:
     """The event type ``slug`` of the team ``team_slug`` (inside organization
-    ``organization_slug`` when given); NotFound otherwise."""
+    ``organization_slug`` when given); NotFound otherwise. Without ``organization_slug`` the team
+    slug must name one team: when teams of several organizations share it, InvalidInput (400)
+    asks for ``organizationSlug`` rather than guess — a guess would show one organization's
+    slots to, and book them for, a caller who meant another's."""
     parent_id = None
     if organization_slug is not None:
         org = await uow.teams.organization(organization_slug)
         if org is None:
             raise NotFound(f"Organization '{organization_slug}' not found")
         parent_id = org.id
-    team = await uow.teams.by_slug(team_slug, parent_id=parent_id)
+    teams = await uow.teams.by_slug(team_slug, parent_id=parent_id)
+    if len(teams) > 1:
+        raise InvalidInput(
+            f"Several organizations have a team with slug '{team_slug}': send organizationSlug too",
+            {"fields": ["organizationSlug"]},
+        )
+    team = teams[0] if teams else None
     event_type = await uow.event_types.by_team_slug(team.id, slug) if team else None
     if event_type is None:
         raise NotFound(f"Event type '{slug}' of team '{team_slug}' not found")
@@ -128,13 +137,18 @@ async def resolve_hosted(
 
 
 async def host_settings(uow: UnitOfWork, event_type: EventType) -> list[HostSetting]:
-    """A team event type's hosts as configured: its ``hosts``, or every accepted member of the
-    team with ``assignAllTeamMembers`` (hosts named explicitly keep their settings)."""
+    """A team event type's hosts as configured: its ``hosts`` that are still accepted members
+    of the team, or every accepted member of the team with ``assignAllTeamMembers`` (hosts named
+    explicitly keep their settings)."""
     named = await uow.teams.hosts(event_type.id)
-    if not event_type.settings.get("assignAllTeamMembers") or event_type.team_id is None:
+    if event_type.team_id is None:
         return named
-    by_user = {h.user_id: h for h in named}
+    # A host removed from the team, or whose membership is no longer accepted, hosts nothing.
     members = await uow.teams.member_ids(event_type.team_id)
+    if not event_type.settings.get("assignAllTeamMembers"):
+        current = set(members)
+        return [h for h in named if h.user_id in current]
+    by_user = {h.user_id: h for h in named}
     default = HostSetting(0, False, DEFAULT_PRIORITY, DEFAULT_WEIGHT)
     return [by_user.get(u, replace(default, user_id=u)) for u in members]
 

@@ -339,6 +339,32 @@ async def add_membership(
     return membership, user
 
 
+async def _keep_an_owner(uow: UnitOfWork, current: Membership) -> None:
+    """Conflict when ``current`` is the team's last accepted OWNER and is about to stop being
+    one: a team always keeps an owner (who alone may delete it or name other owners). Callers
+    lock the team's row before reading ``current``, so two owners demoting each other at once
+    cannot both pass."""
+    if (
+        current.role == "OWNER"
+        and current.accepted
+        and await uow.teams.owner_count(current.team_id) <= 1
+    ):
+        raise errors.Conflict(
+            f"Membership {current.id} is the last owner of team {current.team_id}: "
+            "make another member an owner first"
+        )
+
+
+async def _drop_managed_children(uow: UnitOfWork, team_id: int, user_id: int) -> None:
+    """A member who leaves the team (or whose membership is no longer accepted) loses their
+    children of its managed event types (their bookings stay, without an event type)."""
+    for event_type in await uow.event_types.for_team(team_id):
+        if event_type.scheduling_type == "MANAGED":
+            for child in await uow.event_types.children_of(event_type.id):
+                if child.owner_id == user_id:
+                    await uow.event_types.remove(child.id)
+
+
 def _check_owner_grant(access: Access, role: str | None) -> None:
     if access.org_admin:
         return
@@ -355,11 +381,15 @@ async def update_membership(
     body: Mapping[str, Any],
 ) -> tuple[Membership, User]:
     await uow.begin_write()
+    await uow.teams.lock(team_id)
     access = (await team_access(uow, caller, team_id, org_id=org_id)).require_manage()
     current, user = await _membership_in(uow, team_id, membership_id)
     _check_owner_grant(access, body.get("role"))
     if current.role == "OWNER" and not access.is_owner:
         raise errors.Forbidden("Only owners may change an owner's membership")
+    stays_owner = body.get("role") in (None, "OWNER") and body.get("accepted") is not False
+    if not stays_owner:
+        await _keep_an_owner(uow, current)
     fields = {
         column: body[key]
         for key, column in (
@@ -370,6 +400,8 @@ async def update_membership(
         if body.get(key) is not None
     }
     updated = await uow.teams.update_membership(membership_id, **fields) if fields else current
+    if current.accepted and not updated.accepted:
+        await _drop_managed_children(uow, team_id, current.user_id)
     await uow.commit()
     return updated, user
 
@@ -378,10 +410,13 @@ async def delete_membership(
     uow: UnitOfWork, caller: User, org_id: int, team_id: int, membership_id: int
 ) -> tuple[Membership, User]:
     await uow.begin_write()
+    await uow.teams.lock(team_id)
     access = (await team_access(uow, caller, team_id, org_id=org_id)).require_manage()
     current, user = await _membership_in(uow, team_id, membership_id)
     if current.role == "OWNER" and not access.is_owner:
         raise errors.Forbidden("Only owners may remove an owner")
+    await _keep_an_owner(uow, current)
     await uow.teams.remove_membership(membership_id)
+    await _drop_managed_children(uow, team_id, current.user_id)
     await uow.commit()
     return current, user

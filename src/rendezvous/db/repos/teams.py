@@ -68,14 +68,15 @@ class TeamRepo:
         row = await self.session.get(t.Team, team_id)
         return to_team(row) if row else None
 
-    async def by_slug(self, slug: str, *, parent_id: int | None = None) -> Team | None:
-        """The team with ``slug`` (under organization ``parent_id``, or any non-organization
-        team when None: the lowest id wins) ; organizations are found with ``organization``."""
+    async def by_slug(self, slug: str, *, parent_id: int | None = None) -> list[Team]:
+        """Teams (not organizations) with ``slug``, by id, at most two: the one under
+        organization ``parent_id``, or when None every team with that slug in any organization
+        (two mean the slug is ambiguous). Organizations are found with ``organization``."""
         query = select(t.Team).where(t.Team.slug == slug, t.Team.is_organization.is_(False))
         if parent_id is not None:
             query = query.where(t.Team.parent_id == parent_id)
-        row = await self.session.scalar(query.order_by(t.Team.id).limit(1))
-        return to_team(row) if row else None
+        rows = await self.session.scalars(query.order_by(t.Team.id).limit(2))
+        return [to_team(row) for row in rows]
 
     async def organization(self, slug: str) -> Team | None:
         row = await self.session.scalar(
@@ -227,6 +228,27 @@ class TeamRepo:
             setattr(row, name, value)
         await self.session.flush()
         return to_membership(row)
+
+    async def lock(self, team_id: int) -> None:
+        """Lock the team's row until the transaction ends (PostgreSQL ``FOR UPDATE``; SQLite's
+        BEGIN IMMEDIATE already serialises writers): membership changes that count the team's
+        owners run one at a time."""
+        await self.session.execute(select(t.Team.id).where(t.Team.id == team_id).with_for_update())
+
+    async def owner_count(self, team_id: int) -> int:
+        """How many accepted OWNERs the team has."""
+        return int(
+            await self.session.scalar(
+                select(func.count())
+                .select_from(t.Membership)
+                .where(
+                    t.Membership.team_id == team_id,
+                    t.Membership.accepted.is_(True),
+                    t.Membership.role == "OWNER",
+                )
+            )
+            or 0
+        )
 
     async def remove_membership(self, membership_id: int) -> None:
         await self.session.execute(delete(t.Membership).where(t.Membership.id == membership_id))

@@ -16,6 +16,7 @@ from rendezvous.domain.booking_draft import (
 from rendezvous.domain.bookings import Booking
 from rendezvous.domain.event_types import EventType
 from rendezvous.domain.hosts import Host
+from rendezvous.services.bookings.assign import assign
 from rendezvous.services.bookings.common import Context, Outcome, find_booking, new_uid, outcome
 from rendezvous.services.ports import UnitOfWork
 from rendezvous.services.slots import bookable_slot
@@ -40,12 +41,22 @@ async def take_seat(
     seat_uid = new_uid()
     existing = await uow.bookings.seated_at(event_type.id, new.start, lock=True)
     if existing is None:
+        # The booking that opens the seats goes to its hosts as any other: every host of a
+        # collective, one chosen free host (and the mandatory ones) of a round robin; later
+        # attendees join it with those hosts.
+        _, booked_hosts, reason = await assign(
+            uow, event_type, hosts, new.start, now=ctx.now, duration=duration
+        )
         draft = Draft(uid=new_uid(), now=ctx.now, video_url_template=ctx.video_url_template,
-                      hosts=[h.user for h in hosts])  # fmt: skip
+                      hosts=[h.user for h in booked_hosts])  # fmt: skip
         booking = draft_booking(
             new, draft, event_type, new.start, duration, responses, seat_uid=seat_uid
         )
-        booking = replace(booking, rescheduled_from_uid=moved_from.uid if moved_from else None)
+        booking = replace(
+            booking,
+            rescheduled_from_uid=moved_from.uid if moved_from else None,
+            assignment_reason=reason,
+        )
         booking = await uow.bookings.add(booking, hold=hold_of(event_type, booking), now=ctx.now)
     else:
         check_seat_joinable(
