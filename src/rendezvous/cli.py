@@ -10,14 +10,16 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 from zoneinfo import available_timezones
 
+from rendezvous.api.schemas.event_types import CreateEventTypeInput, stored_from_create
 from rendezvous.config import ConfigError, Settings, load_settings
 from rendezvous.db.engine import create_engine, session_factory
 from rendezvous.db.migrate import upgrade_sync
 from rendezvous.db.uow import UnitOfWork
 from rendezvous.domain.errors import DomainError
-from rendezvous.services import accounts, teams
+from rendezvous.services import accounts, event_types, teams
 
 T = TypeVar("T")
+DEMO_SLUG = "30min"
 
 
 def _now() -> datetime:
@@ -107,7 +109,8 @@ def cmd_keys_revoke(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def ensure_demo(settings: Settings) -> str | None:
-    """Create the demo user and a key when the database has no user yet; return the key."""
+    """Create the demo user, a key and a 30-minute event type (at ``/demo/30min``) when the
+    database has no user yet; return the key."""
 
     async def work(uow: UnitOfWork) -> str | None:
         if await uow.users.count() > 0:
@@ -121,6 +124,11 @@ def ensure_demo(settings: Settings) -> str | None:
             now=_now(),
         )
         issued = await accounts.issue_key(uow, user_id=user.id, now=_now(), note="demo")
+        # A first event type, so the two-command quick start ends with a link to share.
+        first = CreateEventTypeInput.model_validate(
+            {"title": "30 minute meeting", "slug": DEMO_SLUG, "lengthInMinutes": 30}
+        )
+        await event_types.add_event_type(uow, user, stored_from_create(first), _now())
         return issued.key
 
     return _run(settings, work)
@@ -131,6 +139,7 @@ def cmd_demo(settings: Settings, _args: argparse.Namespace) -> None:
     key = ensure_demo(settings)
     if key:
         print(f"Demo user demo@example.com created. API key (shown once):\n{key}")
+        print(f"Booking page: {settings.public_url}/demo/{DEMO_SLUG}")
     else:
         print(
             "Users already exist; no demo user created. Use `rendezvous keys create --user EMAIL`."
@@ -173,7 +182,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
             print(
                 "\n  Demo user demo@example.com created. Its API key (shown once):\n\n"
                 f"    {key}\n\n  Try: curl -H 'Authorization: Bearer {key}' "
-                f"http://{settings.host}:{settings.port}/v2/me\n",
+                f"http://{settings.host}:{settings.port}/v2/me\n\n"
+                f"  Its booking page, to share: {settings.public_url}/demo/{DEMO_SLUG}\n",
                 flush=True,
             )
         else:

@@ -172,10 +172,18 @@ async def create_event_type(
 ) -> EventType:
     """``settings`` is the validated stored document of the new event type."""
     await uow.begin_write()
-    await _check_references(uow, owner, settings)
-    event_type = await uow.event_types.add(owner_id=owner.id, now=now, **_columns(settings))
+    event_type = await add_event_type(uow, owner, settings, now)
     await uow.commit()
     return event_type
+
+
+async def add_event_type(
+    uow: UnitOfWork, owner: User, settings: Settings, now: datetime
+) -> EventType:
+    """Add an event type inside the caller's write transaction (no commit): the CLI's demo
+    user gets its first event type in the transaction that creates the user."""
+    await _check_references(uow, owner, settings)
+    return await uow.event_types.add(owner_id=owner.id, now=now, **_columns(settings))
 
 
 async def update_event_type(
