@@ -31,3 +31,13 @@ def test_missing_and_odd_paths_render_empty() -> None:
         data,
     )
     assert (body, is_json) == ("|||false|||A", False)
+
+
+def test_the_wire_enum_of_triggers_is_the_domain_list() -> None:
+    """The OpenAPI enum (a Literal, for the document) and the domain's list never drift apart."""
+    from typing import get_args
+
+    from rendezvous.api.schemas.webhooks import TriggerName
+    from rendezvous.domain.webhooks import TRIGGERS
+
+    assert get_args(TriggerName) == TRIGGERS
