@@ -233,25 +233,30 @@ async def _booking_page(
     values: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
+    fields = {"problems": problems or [], "values": values or {}, "mode": "book"}
+    return await _picker_page(request, uow, now, target, params, message, fields, status)
+
+
+async def _picker_page(
+    request: Request,
+    uow: Any,
+    now: datetime,
+    target: targets.Target,
+    params: dict[str, str | None],
+    message: str | None,
+    fields: dict[str, Any],
+    status: int,
+    *,
+    reschedule_uid: str | None = None,
+) -> Response:
+    """book.html for ``target``: the event, the picker and the form, with ``fields`` saying
+    which mode (book or reschedule) and what to show again; an engine refusal is a 422 page."""
     try:
-        view = await _picker(uow, now, target, params)
+        view = await _picker(uow, now, target, params, reschedule_uid=reschedule_uid)
     except errors.DomainError as exc:
         return page(request, "message.html", {"title": "Unavailable", "message": str(exc)}, 422)
-    return page(
-        request,
-        "book.html",
-        _event_view(target)
-        | view
-        | {
-            "action": target.path,
-            "message": message,
-            "problems": problems or [],
-            "values": values or {},
-            "query": _query,
-            "mode": "book",
-        },
-        status,
-    )
+    context = {"action": target.path, "message": message, "query": _query} | fields
+    return page(request, "book.html", _event_view(target) | view | context, status)
 
 
 def _params(request: Request) -> dict[str, str | None]:
@@ -447,25 +452,9 @@ async def _reschedule_view(
         )
     if not params.get("tz") and booking.attendees:
         params = params | {"tz": booking.attendees[0].time_zone}
-    try:
-        view = await _picker(uow, now, target, params, reschedule_uid=booking.uid)
-    except errors.DomainError as exc:
-        return page(request, "message.html", {"title": "Unavailable", "message": str(exc)}, 422)
-    return page(
-        request,
-        "book.html",
-        _event_view(target)
-        | view
-        | {
-            "action": target.path,
-            "message": message,
-            "problems": [],
-            "values": {},
-            "query": _query,
-            "mode": "reschedule",
-            "booking": booking,
-        },
-        status,
+    fields = {"problems": [], "values": {}, "mode": "reschedule", "booking": booking}
+    return await _picker_page(
+        request, uow, now, target, params, message, fields, status, reschedule_uid=booking.uid
     )
 
 
